@@ -1,0 +1,116 @@
+package com.altus.hub.platform.rest;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.altus.hub.platform.dlq.DeadLetterService;
+import com.altus.hub.platform.dlq.DlqReplayFlow;
+import com.altus.hub.platform.run.FlowRunner;
+import com.altus.hub.platform.run.RunLedger;
+import com.altus.hub.platform.run.RunRecord;
+import com.altus.hub.platform.run.UnknownFlowException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+/** The control endpoints: run flows, list runs, inspect and replay dead letters. */
+@Component("controlApi")
+public class ControlApi {
+    private static final Set<String> DLQ_STATUSES = Set.of("pending", "replayed", "parked");
+    private final FlowRunner runner;
+    private final RunLedger ledger;
+    private final DeadLetterService letters;
+    private final ObjectMapper json;
+
+    public ControlApi(FlowRunner runner, RunLedger ledger, DeadLetterService letters, ObjectMapper json) {
+        this.runner = runner;
+        this.ledger = ledger;
+        this.letters = letters;
+        this.json = json;
+    }
+
+    /** POST /api/flows/{flow}/run: runs synchronously; the body's fields become run parameters. */
+    public void run(Exchange ex) throws Exception {
+        String flow = ex.getMessage().getHeader("flow", String.class);
+        if (!runner.exists(flow)) {
+            throw new UnknownFlowException(flow);
+        }
+        ObjectNode body = JsonBodies.object(json, ex.getMessage().getBody(String.class));
+        RunRecord record = runner.run(flow, "rest", JsonBodies.toMap(json, body));
+        respond(ex, 200, record);
+    }
+
+    /** GET /api/flows/runs?flow=&limit= : newest first. */
+    public void runs(Exchange ex) throws Exception {
+        String flow = ex.getMessage().getHeader("flow", String.class);
+        if (flow != null && !flow.isBlank() && !runner.exists(flow)) {
+            throw new UnknownFlowException(flow);
+        }
+        int limit = limit(ex, 50, 1000);
+        respond(ex, 200, ledger.recent(flow, limit));
+    }
+
+    /** GET /api/flows: the registered flows. */
+    public void flows(Exchange ex) throws Exception {
+        respond(ex, 200, Map.of("flows", List.copyOf(runner.flowNames()), "instance", runner.instanceId()));
+    }
+
+    /** GET /api/dlq?status=&flow=&limit= */
+    public void deadLetters(Exchange ex) throws Exception {
+        String status = ex.getMessage().getHeader("status", String.class);
+        if (status != null && !status.isBlank() && !DLQ_STATUSES.contains(status)) {
+            throw Problem.badRequest("status", "'status' must be one of pending, replayed, parked");
+        }
+        String flow = ex.getMessage().getHeader("flow", String.class);
+        respond(ex, 200, letters.list(status, flow, limit(ex, 100, 1000)));
+    }
+
+    /** POST /api/dlq/replay {ids?, flow?}: runs the dlq-replay flow on that selection. */
+    public void replay(Exchange ex) throws Exception {
+        ObjectNode body = JsonBodies.object(json, ex.getMessage().getBody(String.class));
+        List<Long> ids = JsonBodies.optionalLongs(body, "ids");
+        String flow = JsonBodies.optionalText(body, "flow");
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (!ids.isEmpty()) {
+            params.put("ids", ids);
+        }
+        if (flow != null) {
+            params.put("flow", flow);
+        }
+        RunRecord record = runner.run(DlqReplayFlow.NAME, "rest", params);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("selected", record.stats().getOrDefault("selected", 0));
+        out.put("succeeded", record.stats().getOrDefault("succeeded", 0));
+        out.put("failed", record.stats().getOrDefault("failed", 0));
+        out.put("parked", record.stats().getOrDefault("parked", 0));
+        out.put("run_id", record.id());
+        out.put("status", record.status());
+        respond(ex, 200, out);
+    }
+
+    private static int limit(Exchange ex, int def, int max) {
+        String v = ex.getMessage().getHeader("limit", String.class);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 1 || n > max) {
+                throw Problem.badRequest("limit", "'limit' must be between 1 and " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest("limit", "'limit' must be an integer");
+        }
+    }
+
+    void respond(Exchange ex, int status, Object body) throws Exception {
+        ex.getMessage().removeHeaders("*");
+        ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        ex.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        ex.getMessage().setBody(json.writeValueAsString(body));
+    }
+}

@@ -1,0 +1,75 @@
+package com.altus.hub.platform.rest;
+
+import com.altus.hub.platform.run.RunRecord;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.apache.camel.model.rest.RestParamType;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * REST DSL (platform-http on Spring MVC) for the control API and the OpenAPI document.
+ * Each verb hands over to a direct route that uses the shared REST error handling.
+ */
+@Component
+public class ControlRoutes extends RouteBuilder {
+    private final String version;
+
+    public ControlRoutes(@Value("${hub.version:0.1.0}") String version) {
+        this.version = version;
+    }
+
+    @Override
+    public void configure() {
+        restConfiguration()
+                .component("platform-http")
+                .bindingMode(RestBindingMode.off)
+                .apiContextPath("/api/openapi.json")
+                .apiProperty("api.title", "Altus Integration Hub")
+                .apiProperty("api.version", version)
+                .apiProperty("api.description", "Runs the hub's flows and serves its upload endpoints. "
+                        + "Every /api call needs Authorization: Bearer <HUB_API_TOKEN>; errors are application/problem+json.")
+                .apiProperty("openapi.version", "3.0.3");
+
+        rest("/api/flows").description("Flow runs and the run ledger")
+                .get().id("rest-flows-list").description("The flows this hub runs").produces("application/json")
+                    .to("direct:api-flows")
+                .get("/runs").id("rest-flow-runs").description("Run records, newest first").produces("application/json")
+                    .param().name("flow").type(RestParamType.query).required(false).description("only this flow").endParam()
+                    .param().name("limit").type(RestParamType.query).required(false).dataType("integer").description("1-1000, default 50").endParam()
+                    .outType(RunRecord[].class)
+                    .to("direct:api-flow-runs")
+                .post("/{flow}/run").id("rest-flow-run")
+                    .description("Runs the flow synchronously and answers its run record; 409 while it runs anywhere")
+                    .produces("application/json")
+                    .param().name("flow").type(RestParamType.path).description("flow name, e.g. azure-sync").endParam()
+                    .param().name("body").type(RestParamType.body).required(false).description("optional run parameters (JSON object)").endParam()
+                    .outType(RunRecord.class)
+                    .responseMessage().code(404).message("unknown flow").endResponseMessage()
+                    .responseMessage().code(409).message("the flow is running").endResponseMessage()
+                    .to("direct:api-flow-run");
+
+        rest("/api/dlq").description("Dead letters")
+                .get().id("rest-dlq-list").description("Dead letters, newest first").produces("application/json")
+                    .param().name("status").type(RestParamType.query).required(false).description("pending, replayed or parked").endParam()
+                    .param().name("flow").type(RestParamType.query).required(false).endParam()
+                    .param().name("limit").type(RestParamType.query).required(false).dataType("integer").endParam()
+                    .to("direct:api-dlq-list")
+                .post("/replay").id("rest-dlq-replay")
+                    .description("Replays the named dead letters ({ids}) or a flow's ({flow}), or all due ones; answers {selected, succeeded, failed}")
+                    .produces("application/json")
+                    .param().name("body").type(RestParamType.body).required(false).description("{\"ids\":[1,2], \"flow\":\"doorloop-sync\"}").endParam()
+                    .to("direct:api-dlq-replay");
+
+        from("direct:api-flows").routeId("api-flows").routeConfigurationId(RestErrors.ID)
+                .bean("controlApi", "flows");
+        from("direct:api-flow-runs").routeId("api-flow-runs").routeConfigurationId(RestErrors.ID)
+                .bean("controlApi", "runs");
+        from("direct:api-flow-run").routeId("api-flow-run").routeConfigurationId(RestErrors.ID)
+                .bean("controlApi", "run");
+        from("direct:api-dlq-list").routeId("api-dlq-list").routeConfigurationId(RestErrors.ID)
+                .bean("controlApi", "deadLetters");
+        from("direct:api-dlq-replay").routeId("api-dlq-replay").routeConfigurationId(RestErrors.ID)
+                .bean("controlApi", "replay");
+    }
+}
