@@ -109,6 +109,10 @@ public final class DoorLoopMapping {
         return ENTITIES.stream().filter(e -> e.entityType().equals(entityType)).findFirst();
     }
 
+    public static Optional<EntitySpec> byTable(String table) {
+        return ENTITIES.stream().filter(e -> e.table().equals(table)).findFirst();
+    }
+
     static Column text(String col, String path) {
         return new Column(col, EntitySpec.path(path), path, null);
     }

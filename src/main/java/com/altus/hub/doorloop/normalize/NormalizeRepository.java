@@ -76,6 +76,19 @@ public class NormalizeRepository {
         return run(spec, List.copyOf(ids));
     }
 
+    /** The raw record of a source id (for derived entities, the derived record), or null when there is none. */
+    public JsonNode rawRecord(EntitySpec spec, String id) {
+        List<String> rows = jdbc.queryForList("SELECT r.data::text FROM " + spec.source() + " r WHERE r.id = ?", String.class, id);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        try {
+            return json.readTree(rows.get(0));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("raw record " + id + " of " + spec.entityType() + " is not JSON", e);
+        }
+    }
+
     /** For derived entities after a full run: marks links their source no longer lists as deleted. */
     public int markVanished(EntitySpec spec) {
         return jdbc.update(spec.vanishedSql());
