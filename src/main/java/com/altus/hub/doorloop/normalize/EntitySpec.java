@@ -79,13 +79,50 @@ public record EntitySpec(String entityType, String statsGroup, String table, Str
     }
 
     /**
-     * The set-based upsert. Parameters: the entity type (to find open dead letters), then, when
-     * {@code filtered}, a text[] of ids (source ids) to restrict the run to.
+     * The set-based upsert. Parameters: when {@code filtered}, a text[] of source ids to restrict
+     * the run to; then the entity type (to find open dead letters).
      * Answers one row: candidates, inserted, updated, deleted, rejected (jsonb [{id, reason, data}]),
      * resolved (text[] of ids with an open dead letter that now normalized).
      */
     public String upsertSql(boolean filtered) {
+        StringBuilder sql = new StringBuilder(ctes(source, filtered));
+        sql.append("up AS (\n").append(insert()).append("\n  RETURNING t.doorloop_id, (t.xmax = 0) AS inserted, t.deleted_at\n)\n");
+        // the main query reads the table as of the statement's snapshot, i.e. the old deleted_at
+        sql.append("SELECT (SELECT count(*) FROM good) AS candidates,\n")
+                .append("  (SELECT count(*) FROM up WHERE inserted) AS inserted,\n")
+                .append("  (SELECT count(*) FROM up WHERE NOT inserted) AS updated,\n")
+                .append("  (SELECT count(*) FROM up JOIN ").append(table).append(" o ON o.doorloop_id = up.doorloop_id")
+                .append(" WHERE NOT up.inserted AND up.deleted_at IS NOT NULL AND o.deleted_at IS NULL) AS deleted,\n")
+                .append("  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'missing', s.missing, 'invalid', s.invalid,")
+                .append(" 'data', s.data) ORDER BY s.id), '[]'::jsonb)")
+                .append(" FROM src s WHERE (s.missing IS NOT NULL OR s.invalid IS NOT NULL) AND s.deleted_at IS NULL)::text AS rejected,\n")
+                .append("  (SELECT coalesce(array_agg(g.doorloop_id), '{}') FROM good g WHERE EXISTS (SELECT 1 FROM dead_letters d")
+                .append(" WHERE d.flow = 'doorloop-normalize' AND d.entity_type = ? AND d.status <> 'replayed'")
+                .append(" AND d.entity_key = g.doorloop_id)) AS resolved");
+        return sql.toString();
+    }
+
+    /**
+     * The same mapping for one record given as parameters (id text, data jsonb, deleted_at
+     * timestamptz), without stats: what a row-by-row upsert would send per record. The benchmark's
+     * baseline; the flow never uses it.
+     */
+    public String singleRowUpsertSql() {
+        return ctes("(SELECT CAST(? AS text) AS id, CAST(? AS jsonb) AS data, CAST(? AS timestamptz) AS deleted_at)", false)
+                + "up AS (\n" + insert() + "\n  RETURNING 1\n)\nSELECT count(*) FROM up";
+    }
+
+    private String insert() {
         List<String> cols = targetColumns();
+        return "  INSERT INTO " + table + " AS t (id, doorloop_id, " + String.join(", ", cols) + ")"
+                + "\n  SELECT id, doorloop_id, " + String.join(", ", cols) + " FROM good"
+                + "\n  ON CONFLICT (doorloop_id) DO UPDATE SET (" + String.join(", ", cols) + ", updated_at) = ("
+                + prefixed("EXCLUDED.", cols) + ", now())"
+                + "\n  WHERE (" + prefixed("t.", cols) + ") IS DISTINCT FROM (" + prefixed("EXCLUDED.", cols) + ")";
+    }
+
+    /** The src (raw records with resolved references and reasons) and good (mapped rows) CTEs. */
+    private String ctes(String from, boolean filtered) {
         StringBuilder src = new StringBuilder();
         src.append("WITH src AS (\n  SELECT r.id, r.data, r.deleted_at");
         for (int i = 0; i < refs.size(); i++) {
@@ -117,7 +154,7 @@ public record EntitySpec(String entityType, String statsGroup, String table, Str
                         .append(path).append(" END");
             }
         }
-        src.append("), '') AS invalid\n  FROM ").append(source).append(" r");
+        src.append("), '') AS invalid\n  FROM ").append(from).append(" r");
         for (int i = 0; i < refs.size(); i++) {
             Ref ref = refs.get(i);
             src.append("\n  LEFT JOIN ").append(ref.parentTable()).append(" p").append(i).append(" ON p").append(i)
@@ -149,24 +186,6 @@ public record EntitySpec(String entityType, String statsGroup, String table, Str
                     .append(", r.").append(listRef.firstColumn());
         }
         sql.append(", r.deleted_at\n  FROM src r WHERE r.missing IS NULL AND r.invalid IS NULL\n),\n");
-        sql.append("up AS (\n  INSERT INTO ").append(table).append(" AS t (id, doorloop_id, ").append(String.join(", ", cols))
-                .append(")\n  SELECT id, doorloop_id, ").append(String.join(", ", cols)).append(" FROM good")
-                .append("\n  ON CONFLICT (doorloop_id) DO UPDATE SET (").append(String.join(", ", cols)).append(", updated_at) = (")
-                .append(prefixed("EXCLUDED.", cols)).append(", now())")
-                .append("\n  WHERE (").append(prefixed("t.", cols)).append(") IS DISTINCT FROM (").append(prefixed("EXCLUDED.", cols))
-                .append(")\n  RETURNING t.doorloop_id, (t.xmax = 0) AS inserted, t.deleted_at\n)\n");
-        // the main query reads the table as of the statement's snapshot, i.e. the old deleted_at
-        sql.append("SELECT (SELECT count(*) FROM good) AS candidates,\n")
-                .append("  (SELECT count(*) FROM up WHERE inserted) AS inserted,\n")
-                .append("  (SELECT count(*) FROM up WHERE NOT inserted) AS updated,\n")
-                .append("  (SELECT count(*) FROM up JOIN ").append(table).append(" o ON o.doorloop_id = up.doorloop_id")
-                .append(" WHERE NOT up.inserted AND up.deleted_at IS NOT NULL AND o.deleted_at IS NULL) AS deleted,\n")
-                .append("  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'missing', s.missing, 'invalid', s.invalid,")
-                .append(" 'data', s.data) ORDER BY s.id), '[]'::jsonb)")
-                .append(" FROM src s WHERE (s.missing IS NOT NULL OR s.invalid IS NOT NULL) AND s.deleted_at IS NULL)::text AS rejected,\n")
-                .append("  (SELECT coalesce(array_agg(g.doorloop_id), '{}') FROM good g WHERE EXISTS (SELECT 1 FROM dead_letters d")
-                .append(" WHERE d.flow = 'doorloop-normalize' AND d.entity_type = ? AND d.status <> 'replayed'")
-                .append(" AND d.entity_key = g.doorloop_id)) AS resolved");
         return sql.toString();
     }
 
