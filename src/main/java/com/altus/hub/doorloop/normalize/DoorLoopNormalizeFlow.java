@@ -48,7 +48,11 @@ public class DoorLoopNormalizeFlow implements Flow {
             s.add("deleted", r.deleted() + vanished);
             s.add("orphaned", r.orphaned());
             s.add("invalid", r.invalid());
-            changed += r.inserted() + r.updated() + vanished;
+            long entityChanged = r.inserted() + r.updated() + vanished;
+            changed += entityChanged;
+            if (entityChanged > 0 && entityChanged * 10 >= r.candidates()) {
+                repository.analyze(spec);
+            }
             for (Rejected rej : r.rejected()) {
                 String what = rej.orphan() ? "unresolved reference" : "invalid field";
                 ctx.deadLetter(spec.entityType(), rej.id(), rej.data(),

@@ -94,6 +94,15 @@ public class NormalizeRepository {
         return jdbc.update(spec.vanishedSql());
     }
 
+    /**
+     * Refreshes the planner's statistics of an entity's table after a large change, so that the
+     * next entity's joins and the KPI statement are planned on real row counts (autovacuum may
+     * not have run yet after a first load).
+     */
+    public void analyze(EntitySpec spec) {
+        jdbc.execute("ANALYZE " + spec.table());
+    }
+
     public void refreshMaterializedViews() {
         for (String mv : MATERIALIZED_VIEWS) {
             // names come from the fixed list above; CONCURRENTLY keeps readers unblocked during the refresh

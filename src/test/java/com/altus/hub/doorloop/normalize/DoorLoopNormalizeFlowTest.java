@@ -53,6 +53,7 @@ class DoorLoopNormalizeFlowTest extends HubTestBase {
                     "tasks", "vendors", "work_orders", "users")) {
                 assertThat(norm.get("stats").get(table).get("inserted").asInt()).as(table).isEqualTo(loaded.get(table));
             }
+            assertNoDanglingReference();
             JsonNode kpi = run("doorloop-kpis", "{\"as_of\": \"" + AS_OF + "\"}");
             assertThat(kpi.get("status").asText()).as(kpi.toString()).isEqualTo("succeeded");
 
@@ -72,6 +73,20 @@ class DoorLoopNormalizeFlowTest extends HubTestBase {
                 }
             }
         }
+    }
+
+    /** Every uuid reference names an existing row (the tables carry no REFERENCES constraints; see V5). */
+    private void assertNoDanglingReference() {
+        for (EntitySpec spec : DoorLoopMapping.ENTITIES) {
+            for (EntitySpec.Ref ref : spec.refs()) {
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM " + spec.table() + " c WHERE c." + ref.column()
+                        + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + ref.parentTable() + " p WHERE p.id = c." + ref.column() + ")",
+                        Integer.class)).as(spec.table() + "." + ref.column()).isZero();
+            }
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM normalized_leases l, unnest(l.unit_ids) u(id)"
+                + " WHERE NOT EXISTS (SELECT 1 FROM normalized_units x WHERE x.id = u.id)", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM normalized_leases WHERE unit_id IS DISTINCT FROM unit_ids[1]", Integer.class)).isZero();
     }
 
     private void assertScope(JsonNode expected, String scope, String id) {
