@@ -136,9 +136,12 @@ public final class DoorLoopMapping {
         return "(CASE WHEN jsonb_typeof(" + p + ") = 'array' THEN " + p + " ELSE '[]'::jsonb END)";
     }
 
-    /** The first element's {@code valueKey} of an array, preferring {@code type = preferredType}, then the order listed. */
+    /**
+     * The {@code valueKey} of the first element of an array whose type is {@code preferredType},
+     * else of the first element (jsonpath: no per-row subquery).
+     */
     private static String firstOf(String field, String valueKey, String preferredType) {
-        return "(SELECT x.e->>'" + valueKey + "' FROM jsonb_array_elements(" + jsonArray(field) + ") WITH ORDINALITY x(e, i)"
-                + " ORDER BY (x.e->>'type' = '" + preferredType + "') IS NOT TRUE, x.i LIMIT 1)";
+        return "coalesce(jsonb_path_query_first(r.data, '$." + field + "[*] ? (@.type == \"" + preferredType + "\")." + valueKey
+                + "') #>> '{}', r.data->'" + field + "'->0->>'" + valueKey + "')";
     }
 }
