@@ -257,7 +257,8 @@ public class SdkDropboxStore implements DropboxStore {
         }
         if (e instanceof DbxApiException api) {
             JsonNode error = errorJson(api.getMessage());
-            String summary = summary(error);
+            String captured = HostRewritingRequestor.lastErrorSummary();
+            String summary = captured != null ? captured : summary(error);
             if (summary.contains("too_many_write_operations") || api.getMessage().contains("too_many_write_operations")) {
                 return new TransientFailure(what + ": Dropbox answered " + summary, 429, null, e);
             }
@@ -301,7 +302,11 @@ public class SdkDropboxStore implements DropboxStore {
         while (node != null && node.isObject() && node.has(".tag")) {
             String tag = node.get(".tag").asText();
             sb.append(tag).append('/');
-            node = node.get(tag);
+            // a union member is under its tag; a struct member (UploadWriteFailed) carries it as "reason"
+            node = node.has(tag) ? node.get(tag) : node.get("reason");
+        }
+        if (node != null && node.isTextual()) {
+            sb.append(node.asText()).append('/'); // a void member written as a bare string
         }
         return sb.length() == 0 ? "unknown/" : sb.toString();
     }

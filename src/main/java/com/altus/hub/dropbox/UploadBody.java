@@ -1,5 +1,6 @@
 package com.altus.hub.dropbox;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,7 +65,7 @@ public final class UploadBody implements AutoCloseable {
         try (InputStream in = new DigestInputStream(raw, bodyDigest);
              JsonParser p = json.getFactory().createParser(in)) {
             ObjectNode root;
-            try (OutputStream out = hasher.tee(Files.newOutputStream(spool))) {
+            try (OutputStream out = hasher.tee(new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16))) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     throw Problem.badRequest("body", "the body must be a JSON object");
                 }
@@ -93,7 +94,7 @@ public final class UploadBody implements AutoCloseable {
         Files.createDirectories(spoolDir);
         Path spool = Files.createTempFile(spoolDir, "chunk-", ".bin");
         ContentHasher hasher = new ContentHasher();
-        try (InputStream in = new DigestInputStream(raw, bodyDigest); OutputStream out = hasher.tee(Files.newOutputStream(spool))) {
+        try (InputStream in = new DigestInputStream(raw, bodyDigest); OutputStream out = hasher.tee(new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16))) {
             in.transferTo(out);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(spool);
@@ -116,6 +117,9 @@ public final class UploadBody implements AutoCloseable {
                     p.readBinaryValue(BASE64, spool);
                 } catch (JsonProcessingException e) {
                     throw Problem.badRequest(path, "'" + path + "' is not valid base64: " + e.getOriginalMessage());
+                } catch (IllegalArgumentException e) {
+                    // Jackson reports a bad base64 character this way
+                    throw Problem.badRequest(path, "'" + path + "' is not valid base64: " + e.getMessage());
                 }
             } else if (binaryFields.contains(path) && t != JsonToken.VALUE_NULL) {
                 throw Problem.badRequest(path, "'" + path + "' must be a base64 string"
