@@ -19,7 +19,18 @@ public final class IngestMapping {
     private IngestMapping() {
     }
 
+    /** The canonical upload of an ingest body; bad members are 400 {@link Problem}s naming "payload.x". */
     public static UploadRequests.Canonical canonical(FolderMap map, ObjectNode body) {
+        try {
+            return map(map, body);
+        } catch (FolderMap.InvalidInput e) {
+            // the folder map names meta fields "meta.x"; here they are payload members
+            String field = e.field().startsWith("meta.") ? "payload." + e.field().substring(5) : e.field();
+            throw Problem.badRequest(field, e.getMessage().replace("'" + e.field() + "'", "'" + field + "'"));
+        }
+    }
+
+    private static UploadRequests.Canonical map(FolderMap map, ObjectNode body) {
         String source = UploadRequests.text(body, "", "source", true);
         if (!SOURCES.contains(source)) {
             throw Problem.badRequest("source", "'source' must be one of " + String.join(", ", SOURCES));
@@ -35,14 +46,7 @@ public final class IngestMapping {
                 null, null, null);
         String actor = UploadRequests.text(p, "payload.", "actor_id", false);
         String fileName = UploadRequests.text(p, "payload.", "file_name", true);
-        String path;
-        try {
-            path = map.filePath(target, meta, fileName, "payload.file_name");
-        } catch (FolderMap.InvalidInput e) {
-            // the folder map names meta fields "meta.x"; here they are payload members
-            String field = e.field().startsWith("meta.") ? "payload." + e.field().substring(5) : e.field();
-            throw Problem.badRequest(field, e.getMessage().replace(e.field(), field));
-        }
+        String path = map.filePath(target, meta, fileName, "payload.file_name");
         return new UploadRequests.Canonical(source, category, meta, actor, fileName, path);
     }
 }
