@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -24,18 +26,28 @@ import org.springframework.web.bind.annotation.RestController;
  * once). Here the servlet stream is parsed and decoded on the fly into a spool file, so memory
  * stays flat. The rest is as for the other endpoints: ApiSecurityFilter checks the token and
  * the body limits for /api/**, errors are application/problem+json ({@link UploadProblems}),
- * and the endpoints are described in docs/dropbox.md.
+ * and the endpoints are described at /api/openapi/dropbox.json and in docs/dropbox.md.
  */
 @RestController
 public class DropboxUploadController {
     private final UploadService uploads;
     private final UploadSessionService sessions;
     private final ObjectMapper json;
+    private final String version;
 
-    public DropboxUploadController(UploadService uploads, UploadSessionService sessions, ObjectMapper json) {
+    public DropboxUploadController(UploadService uploads, UploadSessionService sessions, ObjectMapper json,
+                                   @Value("${hub.version:0.1.0}") String version) {
         this.uploads = uploads;
         this.sessions = sessions;
         this.json = json;
+        this.version = version;
+    }
+
+    /** OpenAPI 3 of these endpoints (Camel's /api/openapi.json only knows the REST DSL routes). */
+    @GetMapping(path = "/api/openapi/dropbox.json", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<String> openApi() throws Exception {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                .body(json.writeValueAsString(UploadOpenApi.document(version)));
     }
 
     @PostMapping(path = "/api/dropbox_upload", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -56,7 +68,7 @@ public class DropboxUploadController {
     @PostMapping(path = "/api/upload_session/start", produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<String> start(HttpServletRequest req) throws Exception {
         try (InputStream in = req.getInputStream();
-             UploadBody body = UploadBody.json(json, in, Set.of("first_chunk_base64"), uploads.spoolDir())) {
+             UploadBody body = UploadBody.json(json, in, Set.of("first_chunk_base64"), uploads.spoolDir(), false)) {
             UploadSessionService.Start s = sessions.parseStart(body.fields());
             return ok(sessions.start(s, body));
         }
@@ -78,7 +90,7 @@ public class DropboxUploadController {
                     return ok(Map.of("ok", true, "offset", sessions.append(id, offset, body)));
                 }
             }
-            try (UploadBody body = UploadBody.json(json, in, Set.of("chunk_base64"), uploads.spoolDir())) {
+            try (UploadBody body = UploadBody.json(json, in, Set.of("chunk_base64"), uploads.spoolDir(), false)) {
                 UUID id = UploadRequests.sessionId(UploadRequests.text(body.fields(), "", "session_id", true));
                 long offset = UploadRequests.offset(body.fields(), "offset");
                 if (body.binaryField() == null) {
@@ -92,7 +104,7 @@ public class DropboxUploadController {
     @PostMapping(path = "/api/upload_session/finish", produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<String> finish(HttpServletRequest req) throws Exception {
         try (InputStream in = req.getInputStream();
-             UploadBody body = UploadBody.json(json, in, Set.of(), uploads.spoolDir())) {
+             UploadBody body = UploadBody.json(json, in, Set.of(), uploads.spoolDir(), false)) {
             UUID id = UploadRequests.sessionId(UploadRequests.text(body.fields(), "", "session_id", true));
             long offset = UploadRequests.offset(body.fields(), "offset");
             return ok(sessions.finish(id, offset));

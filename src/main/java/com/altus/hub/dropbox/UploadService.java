@@ -40,6 +40,24 @@ public class UploadService {
         this.idempotency = idempotency;
         this.json = json;
         this.spoolDir = settings.dataDir.resolve("tmp").resolve("uploads");
+        removeStaleSpools();
+    }
+
+    /** Spool files outlive their request only when the hub died mid-request; a day later they are garbage. */
+    private void removeStaleSpools() {
+        if (!java.nio.file.Files.isDirectory(spoolDir)) {
+            return;
+        }
+        java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofDays(1));
+        try (var files = java.nio.file.Files.list(spoolDir)) {
+            for (Path p : files.toList()) {
+                if (java.nio.file.Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("could not clean the upload spool {}: {}", spoolDir, e.toString());
+        }
     }
 
     public Path spoolDir() {

@@ -43,6 +43,7 @@ class DropboxUploadApiTest extends HubTestBase {
         }
         fake.env().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("hub.dropbox.max-attempts", () -> "4");
+        registry.add("hub.upload.max-chunk-bytes", () -> "8MB");
     }
 
     @AfterEach
@@ -395,5 +396,32 @@ class DropboxUploadApiTest extends HubTestBase {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(noToken.statusCode()).isEqualTo(401);
         assertThat(unauth).isNull();
+    }
+
+    @Test
+    void rawAppendsOverTheChunkLimitAre413() throws Exception {
+        ObjectNode start = MAPPER.createObjectNode().put("entity_type", "WorkOrder").put("filename", unique(".bin"));
+        start.set("meta", UploadApiSupport.meta());
+        String id = json(UploadApiSupport.post(http, url(""), "/api/upload_session/start", start.toString(), null))
+                .get("session_id").asText();
+        HttpResponse<String> res = UploadApiSupport.postRaw(http, url(""), id, 0, new byte[8 * 1024 * 1024 + 1]);
+        assertThat(res.statusCode()).isEqualTo(413);
+        assertThat(res.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(json(res).get("limit_bytes").asLong()).isEqualTo(8L * 1024 * 1024);
+        assertThat(UploadApiSupport.postRaw(http, url(""), id, 0, new byte[8 * 1024 * 1024]).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theUploadEndpointsHaveAnOpenApiDocument() throws Exception {
+        HttpResponse<String> res = get("/api/openapi/dropbox.json");
+        assertThat(res.statusCode()).isEqualTo(200);
+        JsonNode doc = json(res);
+        assertThat(doc.get("openapi").asText()).startsWith("3.");
+        assertThat(doc.get("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/api/dropbox_upload",
+                "/api/upload_session/start", "/api/upload_session/append", "/api/upload_session/finish", "/api/ingest_upload");
+        assertThat(doc.at("/paths/~1api~1dropbox_upload/post/parameters/0/name").asText()).isEqualTo("Idempotency-Key");
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/openapi/dropbox.json")))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
     }
 }
