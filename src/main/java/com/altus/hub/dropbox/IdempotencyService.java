@@ -11,7 +11,8 @@ import org.springframework.stereotype.Service;
  * Idempotency-Key handling (draft-ietf-httpapi-idempotency-key-header, Stripe practice) for the
  * upload endpoints: the first request with a key owns it (a row in_progress, decided by the
  * primary key), the same key and body later replays the stored answer, another body is 422,
- * a request while the first is in flight is 409. Keys live {@code hub.idempotency.ttl}.
+ * a request while the first is in flight is 409. Keys live {@code hub.idempotency.ttl}; a claim
+ * still in progress after {@code hub.idempotency.in-flight-timeout} (its hub died) is given up.
  */
 @Service
 public class IdempotencyService {
@@ -20,10 +21,13 @@ public class IdempotencyService {
 
     private final UploadRepository repo;
     private final Duration ttl;
+    private final Duration inFlightTimeout;
 
-    public IdempotencyService(UploadRepository repo, @Value("${hub.idempotency.ttl:PT24H}") Duration ttl) {
+    public IdempotencyService(UploadRepository repo, @Value("${hub.idempotency.ttl:PT24H}") Duration ttl,
+                              @Value("${hub.idempotency.in-flight-timeout:PT30M}") Duration inFlightTimeout) {
         this.repo = repo;
         this.ttl = ttl;
+        this.inFlightTimeout = inFlightTimeout;
     }
 
     /** A stored answer to replay. */
@@ -53,7 +57,7 @@ public class IdempotencyService {
      */
     public Optional<Replay> begin(String key, String endpoint, String requestHash) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            if (repo.claimKey(key, endpoint, requestHash, ttl)) {
+            if (repo.claimKey(key, endpoint, requestHash, ttl, inFlightTimeout)) {
                 return Optional.empty();
             }
             Optional<UploadRepository.KeyRow> row = repo.key(key);

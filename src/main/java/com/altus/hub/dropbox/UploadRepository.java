@@ -27,9 +27,14 @@ public class UploadRepository {
     public record KeyRow(String endpoint, String requestHash, String status, Integer responseStatus, String response) {
     }
 
-    /** Purges expired keys and tries to own {@code key}; false when someone else holds it. */
-    public boolean claimKey(String key, String endpoint, String requestHash, Duration ttl) {
+    /**
+     * Purges expired keys (and an in-progress claim of this key older than {@code inFlightTimeout},
+     * left by a hub that died mid-request) and tries to own {@code key}; false when someone else holds it.
+     */
+    public boolean claimKey(String key, String endpoint, String requestHash, Duration ttl, Duration inFlightTimeout) {
         jdbc.update("DELETE FROM upload_requests WHERE expires_at < now()");
+        jdbc.update("DELETE FROM upload_requests WHERE idempotency_key = ? AND status = 'in_progress' AND created_at < ?",
+                key, Timestamp.from(Instant.now().minus(inFlightTimeout)));
         return jdbc.update("INSERT INTO upload_requests (idempotency_key, endpoint, request_hash, status, expires_at) "
                 + "VALUES (?, ?, ?, 'in_progress', ?) ON CONFLICT (idempotency_key) DO NOTHING",
                 key, endpoint, requestHash, Timestamp.from(Instant.now().plus(ttl))) == 1;

@@ -424,4 +424,23 @@ class DropboxUploadApiTest extends HubTestBase {
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void expiredKeysAndAbandonedClaimsCountAsNew() throws Exception {
+        String expired = "key-" + UUID.randomUUID();
+        jdbc.update("INSERT INTO upload_requests (idempotency_key, endpoint, request_hash, status, response_status, response, "
+                + "created_at, expires_at) VALUES (?, 'dropbox_upload', 'other-hash', 'completed', 200, '{}'::jsonb, "
+                + "now() - interval '25 hours', now() - interval '1 hour')", expired);
+        HttpResponse<String> res = upload(uploadBody("TenantDocument", unique(".pdf"), "fresh".getBytes()), expired);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        assertThat(res.headers().firstValue("Idempotent-Replayed")).isEmpty();
+
+        String abandoned = "key-" + UUID.randomUUID();
+        jdbc.update("INSERT INTO upload_requests (idempotency_key, endpoint, request_hash, status, created_at, expires_at) "
+                + "VALUES (?, 'dropbox_upload', 'x', 'in_progress', now() - interval '2 hours', now() + interval '22 hours')", abandoned);
+        HttpResponse<String> again = upload(uploadBody("TenantDocument", unique(".pdf"), "again".getBytes()), abandoned);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(jdbc.queryForObject("SELECT status FROM upload_requests WHERE idempotency_key = ?", String.class, abandoned))
+                .isEqualTo("completed");
+    }
 }
