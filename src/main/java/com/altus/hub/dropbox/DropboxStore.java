@@ -3,6 +3,7 @@ package com.altus.hub.dropbox;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +38,25 @@ public interface DropboxStore {
      * append whose answer was lost) count as appended.
      */
     void append(String sessionId, long offset, Chunk chunk, long length) throws IOException;
+
+    /**
+     * Opens an append at {@code offset} whose bytes the caller writes as they arrive (a client's
+     * chunk piped through). Failures show at any write or at {@link Appender#finish()}; the
+     * caller then resends from its own copy with {@link #append}, which also recognizes bytes that
+     * did land.
+     */
+    Appender openAppend(String sessionId, long offset) throws IOException;
+
+    /** An append in progress. */
+    interface Appender {
+        OutputStream body() throws IOException;
+
+        /** Completes the request; throws as {@link #append} does. */
+        void finish() throws IOException;
+
+        /** Gives the request up (nothing of it is kept). */
+        void abort();
+    }
 
     /** Appends the last bytes and commits the session to {@code path} (same naming rules as upload). */
     StoredFile finish(String sessionId, long offset, Chunk last, long lastLength, String path, String contentHash)

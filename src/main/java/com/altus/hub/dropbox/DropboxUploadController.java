@@ -86,9 +86,7 @@ public class DropboxUploadController {
             if (raw) {
                 UUID id = UploadRequests.sessionId(sessionParam);
                 long offset = UploadRequests.offset(offsetParam, "offset");
-                try (UploadBody body = UploadBody.raw(in, uploads.spoolDir())) {
-                    return ok(Map.of("ok", true, "offset", sessions.append(id, offset, body)));
-                }
+                return ok(Map.of("ok", true, "offset", sessions.appendStreaming(id, offset, in, uploads.spoolDir())));
             }
             try (UploadBody body = UploadBody.json(json, in, Set.of("chunk_base64"), uploads.spoolDir(), false)) {
                 UUID id = UploadRequests.sessionId(UploadRequests.text(body.fields(), "", "session_id", true));

@@ -2,6 +2,7 @@ package com.altus.hub.dropbox;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -104,6 +105,48 @@ public class FolderDropboxStore implements DropboxStore {
         } catch (NoSuchFileException e) {
             throw new DropboxApiException(409, "lookup_failed/not_found/", "upload session " + sessionId + " not found");
         }
+    }
+
+    @Override
+    public Appender openAppend(String sessionId, long offset) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(part(sessionId), StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            throw new DropboxApiException(409, "lookup_failed/not_found/", "upload session " + sessionId + " not found");
+        }
+        long have = ch.size();
+        if (have != offset) {
+            ch.close();
+            throw new IncorrectOffsetException(have);
+        }
+        ch.position(offset);
+        OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+        return new Appender() {
+            @Override
+            public OutputStream body() {
+                return out;
+            }
+
+            @Override
+            public void finish() throws IOException {
+                try {
+                    ch.force(false);
+                } finally {
+                    ch.close();
+                }
+            }
+
+            @Override
+            public void abort() {
+                try {
+                    ch.truncate(offset);
+                    ch.close();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot undo a partial append to session " + sessionId, e);
+                }
+            }
+        };
     }
 
     @Override

@@ -142,6 +142,39 @@ public class SdkDropboxStore implements DropboxStore {
     }
 
     @Override
+    public Appender openAppend(String sessionId, long offset) throws IOException {
+        com.dropbox.core.v2.files.UploadSessionAppendV2Uploader up;
+        try {
+            up = client.files().uploadSessionAppendV2(new UploadSessionCursor(sessionId, offset));
+        } catch (DbxException e) {
+            throw translate("files/upload_session/append_v2", e);
+        }
+        return new Appender() {
+            @Override
+            public java.io.OutputStream body() {
+                return up.getOutputStream();
+            }
+
+            @Override
+            public void finish() throws IOException {
+                try {
+                    up.finish();
+                } catch (DbxException e) {
+                    throw translate("files/upload_session/append_v2 at " + offset, e);
+                } finally {
+                    up.close();
+                }
+            }
+
+            @Override
+            public void abort() {
+                up.abort();
+                up.close();
+            }
+        };
+    }
+
+    @Override
     public StoredFile finish(String sessionId, long offset, Chunk last, long lastLength, String path, String contentHash)
             throws IOException {
         Optional<StoredFile> existing = metadata(path);

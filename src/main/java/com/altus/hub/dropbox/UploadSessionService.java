@@ -23,6 +23,7 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class UploadSessionService {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UploadSessionService.class);
     private final DropboxStore store;
     private final FolderMap folders;
     private final UploadRepository repo;
@@ -113,6 +114,90 @@ public class UploadSessionService {
             repo.advanceSession(id, offset, offset + length, row.storeOffset() + forward, hasher.blockDigests(),
                     newTail.toByteArray());
             return offset + length;
+        }).orElseThrow(() -> Problem.notFound("no upload session " + id).with("field", "session_id"));
+    }
+
+    /**
+     * Appends a raw request body at {@code offset} while it arrives: whole 4 MiB blocks are piped
+     * to the store's append as soon as they are complete (client, hub and Dropbox work at the same
+     * time instead of store-and-forward), hashed once, and copied to a spool file. Only when the
+     * piped append fails (network, 429, 5xx, a lost answer) is the spool sent again, through the
+     * retrying {@link DropboxStore#append}. The last partial block becomes the session's tail.
+     */
+    public long appendStreaming(UUID id, long offset, InputStream in, java.nio.file.Path spoolDir) {
+        return repo.withLockedSession(id, row -> {
+            if (!"open".equals(row.status())) {
+                throw new Problem(409, "upload session " + id + " is finished").with("session_id", id.toString());
+            }
+            if (offset != row.clientOffset()) {
+                throw new Problem(409, "incorrect offset " + offset + ": the session is at offset " + row.clientOffset())
+                        .with("correct_offset", row.clientOffset());
+            }
+            byte[] tail = row.tail();
+            byte[] block = new byte[ContentHasher.BLOCK];
+            System.arraycopy(tail, 0, block, 0, tail.length);
+            int fill = tail.length;
+            ContentHasher hasher = ContentHasher.resume(row.blockDigests());
+            java.nio.file.Files.createDirectories(spoolDir);
+            java.nio.file.Path spool = java.nio.file.Files.createTempFile(spoolDir, "append-", ".bin");
+            try {
+                DropboxStore.Appender appender = null;
+                Exception pipeFailure = null;
+                long received = 0;
+                long forwarded = 0;
+                try (java.io.OutputStream copy = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(spool), 1 << 16)) {
+                    int n;
+                    while ((n = in.read(block, fill, block.length - fill)) >= 0) {
+                        received += n;
+                        fill += n;
+                        if (fill < block.length) {
+                            continue;
+                        }
+                        hasher.update(block, 0, block.length);
+                        copy.write(block);
+                        if (pipeFailure == null) {
+                            try {
+                                if (appender == null) {
+                                    appender = store.openAppend(row.storeSessionId(), row.storeOffset());
+                                }
+                                appender.body().write(block);
+                            } catch (IOException | RuntimeException e) {
+                                pipeFailure = e;
+                                if (appender != null) {
+                                    appender.abort();
+                                }
+                            }
+                        }
+                        forwarded += block.length;
+                        fill = 0;
+                    }
+                } catch (IOException | RuntimeException clientSide) {
+                    if (appender != null && pipeFailure == null) {
+                        appender.abort(); // the client's body broke off: Dropbox must not keep half of it
+                    }
+                    throw clientSide;
+                }
+                if (received == 0) {
+                    return offset;
+                }
+                if (forwarded > 0 && pipeFailure == null) {
+                    try {
+                        appender.finish();
+                    } catch (IOException | RuntimeException e) {
+                        pipeFailure = e;
+                    }
+                }
+                if (forwarded > 0 && pipeFailure != null) {
+                    log.info("piped append of session {} at {} failed ({}); sending it again", id, row.storeOffset(),
+                            pipeFailure.getMessage());
+                    store.append(row.storeSessionId(), row.storeOffset(), DropboxStore.Chunk.of(spool, 0, forwarded), forwarded);
+                }
+                repo.advanceSession(id, offset, offset + received, row.storeOffset() + forwarded, hasher.blockDigests(),
+                        java.util.Arrays.copyOf(block, fill));
+                return offset + received;
+            } finally {
+                java.nio.file.Files.deleteIfExists(spool);
+            }
         }).orElseThrow(() -> Problem.notFound("no upload session " + id).with("field", "session_id"));
     }
 
