@@ -19,7 +19,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -27,7 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * base64 member (file_base64, chunk_base64, payload.file_base64) is decoded straight into a
  * spool file while its content_hash is computed, and the SHA-256 of the raw body (the
  * Idempotency-Key request hash) is taken on the way. Memory stays flat whatever the file size
- * and whatever the members' order. Raw octet-stream bodies are spooled the same way.
+ * and whatever the members' order.
  * Closing deletes the spool file.
  */
 public final class UploadBody implements AutoCloseable {
@@ -97,27 +96,6 @@ public final class UploadBody implements AutoCloseable {
             Files.deleteIfExists(spool);
             throw e;
         }
-    }
-
-    /** Spools a raw (application/octet-stream) body without hashing it (session appends hash on their own grid). */
-    public static UploadBody raw(InputStream raw, Path spoolDir) throws IOException {
-        Files.createDirectories(spoolDir);
-        Path spool = Files.createTempFile(spoolDir, "chunk-", ".bin");
-        long size;
-        try (OutputStream out = Files.newOutputStream(spool)) {
-            byte[] buf = new byte[1 << 18];
-            long n = 0;
-            int r;
-            while ((r = raw.read(buf)) > 0) {
-                out.write(buf, 0, r);
-                n += r;
-            }
-            size = n;
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(spool);
-            throw e;
-        }
-        return new UploadBody(JsonNodeFactory.instance.objectNode(), spool, "body", size, null, null);
     }
 
     private static ObjectNode readObject(ObjectMapper json, JsonParser p, String prefix, Set<String> binaryFields,

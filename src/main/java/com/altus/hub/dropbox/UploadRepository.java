@@ -130,6 +130,12 @@ public class UploadRepository {
             });
         } catch (PessimisticLockingFailureException e) {
             throw new SessionBusyException(id);
+        } catch (org.springframework.dao.DataAccessException e) {
+            // NOWAIT's lock_not_available (55P03) is not always translated to a locking failure
+            if (e.getMostSpecificCause() instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+                throw new SessionBusyException(id);
+            }
+            throw e;
         }
     }
 

@@ -443,4 +443,33 @@ class DropboxUploadApiTest extends HubTestBase {
         assertThat(jdbc.queryForObject("SELECT status FROM upload_requests WHERE idempotency_key = ?", String.class, abandoned))
                 .isEqualTo("completed");
     }
+
+    @Test
+    void aSecondAppendToASessionWhileOneIsInFlightIs409() throws Exception {
+        ObjectNode start = MAPPER.createObjectNode().put("entity_type", "UnitPhoto").put("filename", unique(".jpg"));
+        start.set("meta", UploadApiSupport.meta());
+        String id = json(UploadApiSupport.post(http, url(""), "/api/upload_session/start", start.toString(), null))
+                .get("session_id").asText();
+        byte[] block = new byte[4 * 1024 * 1024];
+        new Random(3).nextBytes(block);
+        fake.holdUploads();
+        CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return UploadApiSupport.postRaw(http, url(""), id, 0, block);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> fake.heldCount() == 1);
+        HttpResponse<String> second = UploadApiSupport.postRaw(http, url(""), id, 0, block);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(409);
+        fake.release();
+        assertThat(first.get().statusCode()).isEqualTo(200);
+        HttpResponse<String> done = UploadApiSupport.post(http, url(""), "/api/upload_session/finish",
+                "{\"session_id\":\"" + id + "\",\"offset\":" + block.length + "}", null);
+        assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+        assertThat(json(done).get("content_hash").asText()).isEqualTo(ContentHasher.of(block));
+        assertThat(jdbc.queryForObject("SELECT client_offset FROM upload_sessions WHERE id = ?::uuid", Long.class, id))
+                .isEqualTo(block.length);
+    }
 }
