@@ -46,6 +46,11 @@ public class FakeHttpServer implements AutoCloseable {
         public static Response of(int status, String contentType, byte[] body) {
             return new Response(status, Map.of("Content-Type", contentType), body);
         }
+
+        /** No answer at all: the connection is closed after the handler ran (a response lost on the way back). */
+        public static Response lost() {
+            return new Response(0, Map.of(), null);
+        }
     }
 
     /** A handler sees the recorded request and answers. */
@@ -54,12 +59,22 @@ public class FakeHttpServer implements AutoCloseable {
         Response handle(Recorded request) throws Exception;
     }
 
+    /**
+     * A handler that reads the request body itself, for uploads too big to hold in memory. Its
+     * recorded request has an empty body; faults still apply (the body is drained first).
+     */
+    @FunctionalInterface
+    public interface StreamHandler {
+        Response handle(Recorded request, InputStream body) throws Exception;
+    }
+
     /** A fault to inject into the next {@code times} requests that match. */
     public record Fault(Predicate<Recorded> matches, int status, String body, String retryAfter, boolean drop, AtomicInteger times) {
     }
 
     private final HttpServer server;
     private final Map<String, Handler> routes = new LinkedHashMap<>();
+    private final Map<String, StreamHandler> streamRoutes = new LinkedHashMap<>();
     private final Deque<Fault> faults = new ConcurrentLinkedDeque<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
 
@@ -89,6 +104,12 @@ public class FakeHttpServer implements AutoCloseable {
     /** Registers a handler for METHOD and a path prefix ("GET /properties"); the longest prefix wins. */
     public FakeHttpServer on(String method, String pathPrefix, Handler handler) {
         routes.put(method.toUpperCase() + " " + pathPrefix, handler);
+        return this;
+    }
+
+    /** Registers a streaming handler (see {@link StreamHandler}); it wins over a plain handler of the same prefix. */
+    public FakeHttpServer onStream(String method, String pathPrefix, StreamHandler handler) {
+        streamRoutes.put(method.toUpperCase() + " " + pathPrefix, handler);
         return this;
     }
 
@@ -131,6 +152,11 @@ public class FakeHttpServer implements AutoCloseable {
     }
 
     private void dispatch(HttpExchange ex) throws IOException {
+        StreamHandler streaming = streamRoute(ex.getRequestMethod().toUpperCase(), ex.getRequestURI().getPath());
+        if (streaming != null) {
+            dispatchStream(ex, streaming);
+            return;
+        }
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
             body = in.readAllBytes();
@@ -169,6 +195,49 @@ public class FakeHttpServer implements AutoCloseable {
         }
     }
 
+    private void dispatchStream(HttpExchange ex, StreamHandler handler) throws IOException {
+        URI uri = ex.getRequestURI();
+        Recorded rec = new Recorded(ex.getRequestMethod().toUpperCase(), uri.getPath(), uri.getRawQuery(),
+                ex.getRequestHeaders(), new byte[0]);
+        requests.add(rec);
+        try (InputStream in = ex.getRequestBody()) {
+            Fault fault = takeFault(rec);
+            if (fault != null) {
+                in.transferTo(OutputStream.nullOutputStream());
+                if (fault.drop()) {
+                    ex.close();
+                    return;
+                }
+                Map<String, String> h = new LinkedHashMap<>();
+                h.put("Content-Type", "application/json");
+                if (fault.retryAfter() != null) {
+                    h.put("Retry-After", fault.retryAfter());
+                }
+                send(ex, new Response(fault.status(), h,
+                        (fault.body() == null ? "" : fault.body()).getBytes(StandardCharsets.UTF_8)));
+                return;
+            }
+            Response r = handler.handle(rec, in);
+            in.transferTo(OutputStream.nullOutputStream());
+            send(ex, r);
+        } catch (Exception e) {
+            send(ex, Response.json(500, "{\"error\":\"fake_failure\",\"message\":\"" + e.getClass().getSimpleName() + "\"}"));
+        }
+    }
+
+    private StreamHandler streamRoute(String method, String path) {
+        StreamHandler best = null;
+        int bestLen = -1;
+        for (Map.Entry<String, StreamHandler> e : streamRoutes.entrySet()) {
+            String[] mp = e.getKey().split(" ", 2);
+            if (mp[0].equals(method) && path.startsWith(mp[1]) && mp[1].length() > bestLen) {
+                best = e.getValue();
+                bestLen = mp[1].length();
+            }
+        }
+        return best;
+    }
+
     private Fault takeFault(Recorded rec) {
         for (Fault f : faults) {
             if (f.matches().test(rec) && f.times().getAndDecrement() > 0) {
@@ -195,6 +264,10 @@ public class FakeHttpServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, Response r) throws IOException {
+        if (r.status() == 0) {
+            ex.close(); // Response.lost(): no status line, the client sees the connection end
+            return;
+        }
         r.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
         byte[] body = r.body() == null ? new byte[0] : r.body();
         ex.sendResponseHeaders(r.status(), body.length == 0 ? -1 : body.length);
