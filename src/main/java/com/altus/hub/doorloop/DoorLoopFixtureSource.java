@@ -27,7 +27,7 @@ public final class DoorLoopFixtureSource implements DoorLoopSource {
     }
 
     @Override
-    public Page fetch(DoorLoopResource resource, int pageNumber) throws IOException {
+    public Page fetch(DoorLoopResource resource, int pageNumber, Meter meter) throws IOException {
         Path resourceDir = dir.resolve(resource.fixtureDir());
         if (!Files.isDirectory(resourceDir)) {
             throw new IllegalStateException("no recorded DoorLoop pages for " + resource.path() + ": " + resourceDir
@@ -35,14 +35,15 @@ public final class DoorLoopFixtureSource implements DoorLoopSource {
         }
         Path file = page(resourceDir, pageNumber);
         String what = "recorded page " + file;
+        meter.requestSent();
         try {
-            return DoorLoopHttpSource.toPage(what, read(file), 1, 0, 0);
+            return DoorLoopHttpSource.toPage(what, read(file));
         } catch (NoSuchFileException past) {
             if (pageNumber <= 1) {
                 throw new IllegalStateException("no recorded DoorLoop pages for " + resource.path() + ": " + file + " is missing");
             }
-            Page first = DoorLoopHttpSource.toPage(what, read(page(resourceDir, 1)), 1, 0, 0);
-            return new Page(first.total(), List.of(), 1, 0, 0);
+            Page first = DoorLoopHttpSource.toPage(what, read(page(resourceDir, 1)));
+            return new Page(first.total(), List.of());
         }
     }
 

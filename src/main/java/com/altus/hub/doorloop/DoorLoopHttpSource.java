@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.altus.hub.platform.http.PermanentFailure;
 import com.altus.hub.platform.http.Retrier;
@@ -52,19 +50,16 @@ public final class DoorLoopHttpSource implements DoorLoopSource {
     }
 
     @Override
-    public Page fetch(DoorLoopResource resource, int pageNumber) throws Exception {
+    public Page fetch(DoorLoopResource resource, int pageNumber, Meter meter) throws Exception {
         URI uri = URI.create(base + "/" + resource.path() + "?page_number=" + pageNumber + "&page_size=" + pageSize);
         String what = "DoorLoop GET /" + resource.path() + " page " + pageNumber;
-        AtomicInteger requests = new AtomicInteger();
-        AtomicInteger retries = new AtomicInteger();
-        AtomicLong waited = new AtomicLong();
-        Retrier retrier = new Retrier(retryPolicy, pacer::sleep, n -> retries.incrementAndGet());
+        Retrier retrier = new Retrier(retryPolicy, pacer::sleep, n -> meter.retried());
         JsonNode body = retrier.call(what, () -> {
-            waited.addAndGet(limiter.acquire().toMillis());
-            requests.incrementAndGet();
+            meter.waitedForRateLimit(limiter.acquire().toMillis());
+            meter.requestSent();
             return get(uri, what);
         });
-        return toPage(what, body, requests.get(), retries.get(), waited.get());
+        return toPage(what, body);
     }
 
     private JsonNode get(URI uri, String what) throws IOException, InterruptedException {
@@ -93,14 +88,14 @@ public final class DoorLoopHttpSource implements DoorLoopSource {
         }
     }
 
-    static Page toPage(String what, JsonNode body, int requests, int retries, long waitedMillis) {
+    static Page toPage(String what, JsonNode body) {
         if (body == null || !body.isObject() || !body.path("total").canConvertToLong() || !body.path("total").isNumber()
                 || !body.path("data").isArray()) {
             throw new IllegalStateException(what + " did not answer the {\"total\": N, \"data\": [...]} envelope");
         }
         List<JsonNode> data = new ArrayList<>(body.get("data").size());
         body.get("data").forEach(data::add);
-        return new Page(body.get("total").asLong(), data, requests, retries, waitedMillis);
+        return new Page(body.get("total").asLong(), data);
     }
 
     @Override

@@ -71,11 +71,13 @@ public class DoorLoopResourcePull {
             listener.checkNotCancelled();
             page++;
             long fetchStart = System.nanoTime();
-            DoorLoopSource.Page p = source.fetch(resource, page);
-            stats.add("fetch_ms", (System.nanoTime() - fetchStart) / 1_000_000);
-            stats.add("requests", p.requests());
-            stats.add("retries", p.retries());
-            stats.add("rate_limit_wait_ms", p.rateLimitWaitMillis());
+            PageMeter meter = new PageMeter(stats);
+            DoorLoopSource.Page p;
+            try {
+                p = source.fetch(resource, page, meter);
+            } finally {
+                stats.add("fetch_ms", (System.nanoTime() - fetchStart) / 1_000_000);
+            }
             if (firstTotal < 0) {
                 firstTotal = p.total();
                 expectedPages = p.data().isEmpty() ? 1 : (int) Math.max(1, (p.total() + p.data().size() - 1) / p.data().size());
@@ -120,8 +122,8 @@ public class DoorLoopResourcePull {
             listener.progress("{} page {}/{}: {} records, {} new, {} changed, {} unchanged{}{}{}", resource.path(), page,
                     expectedPages, p.data().size(), stored.records().inserted(), stored.records().updated(),
                     stored.records().unchanged(), bad > 0 ? ", " + bad + " unstorable (dead-lettered)" : "",
-                    p.retries() > 0 ? ", " + p.retries() + " retries" : "",
-                    p.rateLimitWaitMillis() >= 1000 ? ", waited " + p.rateLimitWaitMillis() / 1000 + " s for the rate limit" : "");
+                    meter.retries > 0 ? ", " + meter.retries + " retries" : "",
+                    meter.waitedMillis >= 1000 ? ", waited " + meter.waitedMillis / 1000 + " s for the rate limit" : "");
             onPages += p.data().size();
             if (onPages >= total) {
                 break;
@@ -158,6 +160,34 @@ public class DoorLoopResourcePull {
             listener.partial(table.entity() + ": " + d.missing() + " of " + d.live() + " records are missing from the "
                     + resource.path() + " snapshot, more than hub.doorloop.max-delete-fraction=" + maxDeleteFraction
                     + " allows; none marked deleted");
+        }
+    }
+
+    /** Counts a page's requests into the run's stats as they happen, and keeps the page's own numbers for its log line. */
+    private static final class PageMeter implements DoorLoopSource.Meter {
+        private final RunStats stats;
+        int retries;
+        long waitedMillis;
+
+        PageMeter(RunStats stats) {
+            this.stats = stats;
+        }
+
+        @Override
+        public void requestSent() {
+            stats.increment("requests");
+        }
+
+        @Override
+        public void retried() {
+            retries++;
+            stats.increment("retries");
+        }
+
+        @Override
+        public void waitedForRateLimit(long millis) {
+            waitedMillis += millis;
+            stats.add("rate_limit_wait_ms", millis);
         }
     }
 

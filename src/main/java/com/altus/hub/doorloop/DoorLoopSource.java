@@ -11,15 +11,35 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public interface DoorLoopSource {
 
-    /**
-     * One page as the source answered it, with what it cost: requests sent (retries included),
-     * retries, and the time spent waiting for the rate limiter.
-     */
-    record Page(long total, List<JsonNode> data, int requests, int retries, long rateLimitWaitMillis) {
+    /** One page as the source answered it. */
+    record Page(long total, List<JsonNode> data) {
+    }
+
+    /** Told what fetching costs as it happens, so that failed fetches are counted too. */
+    interface Meter {
+        void requestSent();
+
+        void retried();
+
+        void waitedForRateLimit(long millis);
+
+        Meter NONE = new Meter() {
+            @Override
+            public void requestSent() {
+            }
+
+            @Override
+            public void retried() {
+            }
+
+            @Override
+            public void waitedForRateLimit(long millis) {
+            }
+        };
     }
 
     /** Fetches page {@code pageNumber} (1-based) of a resource; throws when it cannot be had. */
-    Page fetch(DoorLoopResource resource, int pageNumber) throws Exception;
+    Page fetch(DoorLoopResource resource, int pageNumber, Meter meter) throws Exception;
 
     /** For logs and stats: where the records come from (never a secret). */
     String describe();

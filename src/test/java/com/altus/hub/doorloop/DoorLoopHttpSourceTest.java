@@ -44,9 +44,9 @@ class DoorLoopHttpSourceTest {
     @Test
     void pagesWithTheBearerTokenAndTheRequestedPageSize() throws Exception {
         DoorLoopSource source = source(TOKEN, 5, 3);
-        DoorLoopSource.Page first = source.fetch(DoorLoopResource.LEASE_TENANTS, 1);
-        DoorLoopSource.Page last = source.fetch(DoorLoopResource.LEASE_TENANTS, 4);
-        DoorLoopSource.Page past = source.fetch(DoorLoopResource.LEASE_TENANTS, 5);
+        DoorLoopSource.Page first = source.fetch(DoorLoopResource.LEASE_TENANTS, 1, DoorLoopSource.Meter.NONE);
+        DoorLoopSource.Page last = source.fetch(DoorLoopResource.LEASE_TENANTS, 4, DoorLoopSource.Meter.NONE);
+        DoorLoopSource.Page past = source.fetch(DoorLoopResource.LEASE_TENANTS, 5, DoorLoopSource.Meter.NONE);
 
         assertThat(first.total()).isEqualTo(20);
         assertThat(first.data()).hasSize(5);
@@ -63,14 +63,16 @@ class DoorLoopHttpSourceTest {
     @Test
     void a429IsRetriedAfterItsRetryAfter() throws Exception {
         FAKE.throttleEvery(1, "7");
-        DoorLoopSource.Page first = source(TOKEN, 1000, 3).fetch(DoorLoopResource.UNITS, 1);
-        DoorLoopSource.Page second = source(TOKEN, 1000, 3).fetch(DoorLoopResource.OWNERS, 1);
+        CountingMeter firstMeter = new CountingMeter();
+        CountingMeter secondMeter = new CountingMeter();
+        DoorLoopSource.Page first = source(TOKEN, 1000, 3).fetch(DoorLoopResource.UNITS, 1, firstMeter);
+        DoorLoopSource.Page second = source(TOKEN, 1000, 3).fetch(DoorLoopResource.OWNERS, 1, secondMeter);
 
         assertThat(first.data()).hasSize(17);
-        assertThat(first.retries()).isZero();
+        assertThat(firstMeter.retries).isZero();
         assertThat(second.data()).hasSize(3);
-        assertThat(second.requests()).isEqualTo(2);
-        assertThat(second.retries()).isEqualTo(1);
+        assertThat(secondMeter.requests).isEqualTo(2);
+        assertThat(secondMeter.retries).isEqualTo(1);
         assertThat(FAKE.throttled()).isEqualTo(1);
         assertThat(clock.sleeps()).containsExactly(Duration.ofSeconds(7));
     }
@@ -78,21 +80,25 @@ class DoorLoopHttpSourceTest {
     @Test
     void serverErrorsAreRetriedWithBackoffThenGiveUp() throws Exception {
         FAKE.failNext(r -> r.path().endsWith("/vendors"), 2, 500, "{\"error\":\"boom\"}", null);
-        DoorLoopSource.Page page = source(TOKEN, 1000, 3).fetch(DoorLoopResource.VENDORS, 1);
+        CountingMeter meter = new CountingMeter();
+        DoorLoopSource.Page page = source(TOKEN, 1000, 3).fetch(DoorLoopResource.VENDORS, 1, meter);
         assertThat(page.data()).hasSize(2);
-        assertThat(page.retries()).isEqualTo(2);
+        assertThat(meter.retries).isEqualTo(2);
+        assertThat(meter.requests).isEqualTo(3);
         assertThat(clock.sleeps()).hasSize(2);
         assertThat(clock.sleeps().get(1)).isGreaterThan(clock.sleeps().get(0));
 
         FAKE.failNext(r -> r.path().endsWith("/vendors"), 10, 503, "{\"error\":\"down\"}", null);
-        assertThatThrownBy(() -> source(TOKEN, 1000, 3).fetch(DoorLoopResource.VENDORS, 1))
+        CountingMeter failing = new CountingMeter();
+        assertThatThrownBy(() -> source(TOKEN, 1000, 3).fetch(DoorLoopResource.VENDORS, 1, failing))
                 .isInstanceOf(TransientFailure.class).hasMessageContaining("HTTP 503");
+        assertThat(failing.requests).as("failed attempts are counted too").isEqualTo(3);
     }
 
     @Test
     void aRejectedTokenIsPermanentAndNeverEchoed() {
         String wrong = "wrong-token-should-not-appear";
-        assertThatThrownBy(() -> source(wrong, 1000, 5).fetch(DoorLoopResource.PROPERTIES, 1))
+        assertThatThrownBy(() -> source(wrong, 1000, 5).fetch(DoorLoopResource.PROPERTIES, 1, DoorLoopSource.Meter.NONE))
                 .isInstanceOfSatisfying(PermanentFailure.class, e -> {
                     assertThat(e.status()).isEqualTo(401);
                     assertThat(e.getMessage()).contains("DOORLOOP_API_TOKEN").doesNotContain(wrong);
@@ -103,20 +109,41 @@ class DoorLoopHttpSourceTest {
     @Test
     void aBodyThatIsNotTheEnvelopeFailsClearly() {
         FAKE.failNext(r -> r.path().endsWith("/users"), 1, 200, "[1, 2, 3]", null);
-        assertThatThrownBy(() -> source(TOKEN, 1000, 3).fetch(DoorLoopResource.USERS, 1))
+        assertThatThrownBy(() -> source(TOKEN, 1000, 3).fetch(DoorLoopResource.USERS, 1, DoorLoopSource.Meter.NONE))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("envelope");
     }
 
     @Test
     void recordedPagesServeTheSamplesLikeTheApi() throws Exception {
         DoorLoopFixtureSource fixtures = new DoorLoopFixtureSource(Path.of("samples/doorloop"), json);
-        DoorLoopSource.Page first = fixtures.fetch(DoorLoopResource.LEASE_PAYMENTS, 1);
-        DoorLoopSource.Page past = fixtures.fetch(DoorLoopResource.LEASE_PAYMENTS, 6);
+        DoorLoopSource.Page first = fixtures.fetch(DoorLoopResource.LEASE_PAYMENTS, 1, DoorLoopSource.Meter.NONE);
+        DoorLoopSource.Page past = fixtures.fetch(DoorLoopResource.LEASE_PAYMENTS, 6, DoorLoopSource.Meter.NONE);
         assertThat(first.total()).isEqualTo(24);
         assertThat(first.data()).hasSize(5);
         assertThat(past.total()).isEqualTo(24);
         assertThat(past.data()).isEmpty();
-        assertThatThrownBy(() -> new DoorLoopFixtureSource(Path.of("target/no-such-dir"), json).fetch(DoorLoopResource.UNITS, 1))
+        assertThatThrownBy(() -> new DoorLoopFixtureSource(Path.of("target/no-such-dir"), json).fetch(DoorLoopResource.UNITS, 1, DoorLoopSource.Meter.NONE))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no recorded DoorLoop pages for units");
+    }
+
+    /** Counts what a fetch reports. */
+    private static final class CountingMeter implements DoorLoopSource.Meter {
+        int requests;
+        int retries;
+
+        @Override
+        public void requestSent() {
+            requests++;
+        }
+
+        @Override
+        public void retried() {
+            retries++;
+        }
+
+        @Override
+        public void waitedForRateLimit(long millis) {
+            // the limiter's own test covers its waits
+        }
     }
 }

@@ -301,6 +301,7 @@ class DoorLoopSyncFlowTest extends HubTestBase {
         assertThat(run.get("status").asText()).isEqualTo("failed");
         assertThat(run.get("error").asText()).contains("DOORLOOP_API_TOKEN").contains("401").doesNotContain(DL_TOKEN);
         assertThat(FAKE.requests()).as("no request after the first 401").hasSize(1);
+        assertThat(run.get("stats").get("requests").asInt()).isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters WHERE flow = 'doorloop-sync' AND entity_type = 'resource'",
                 Integer.class)).isEqualTo(DoorLoopResource.values().length);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters WHERE flow = 'doorloop-sync'"
