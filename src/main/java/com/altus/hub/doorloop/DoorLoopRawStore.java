@@ -2,12 +2,16 @@ package com.altus.hub.doorloop;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collection;
+import java.util.HexFormat;
 
 import javax.sql.DataSource;
 
@@ -16,11 +20,16 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Owns the SQL of the DoorLoop raw layer ({@code doorloop_raw_<entity>}). A page is written
- * set-based: COPY into a temporary staging table, then one {@code INSERT ... SELECT ... ON CONFLICT}
- * per target table that only touches new, changed (content hash differs) or previously
- * deleted rows. Unchanged records are filtered out before the insert, so they are neither
- * rewritten nor even row-locked. Tasks of type WORK_ORDER also land in the work orders table
- * in the same transaction.
+ * set-based: COPY into a temporary staging table (id, content hash, JSON as text), then one
+ * {@code INSERT ... SELECT ... ON CONFLICT} per target table that only touches new, changed
+ * (content hash differs) or previously deleted rows. Unchanged records are filtered out before
+ * the insert, so they are neither rewritten nor even row-locked, and their JSON is never parsed
+ * by the database. Tasks of type WORK_ORDER also land in the work orders table in the same
+ * transaction.
+ *
+ * <p>{@code content_hash} is the MD5 (hex) of the record's JSON text as the hub received and
+ * serialized it (compact, in DoorLoop's key order): a change detector, computed here so that an
+ * unchanged page costs the database one index probe per record.
  */
 @Repository
 public class DoorLoopRawStore {
@@ -44,8 +53,8 @@ public class DoorLoopRawStore {
     public record Deletion(long live, long missing, boolean applied) {
     }
 
-    private static final String STAGE = "CREATE TEMP TABLE IF NOT EXISTS doorloop_stage (id text NOT NULL, data jsonb NOT NULL,"
-            + " work_order boolean NOT NULL) ON COMMIT DELETE ROWS";
+    private static final String STAGE = "CREATE TEMP TABLE IF NOT EXISTS doorloop_stage (id text NOT NULL, hash text NOT NULL,"
+            + " data text NOT NULL, work_order boolean NOT NULL) ON COMMIT DELETE ROWS";
     private static final String SEEN = "CREATE TEMP TABLE IF NOT EXISTS doorloop_seen (id text NOT NULL) ON COMMIT DELETE ROWS";
 
     private final DataSource dataSource;
@@ -65,9 +74,10 @@ public class DoorLoopRawStore {
         }
         StringBuilder copy = new StringBuilder(records.size() * 512);
         boolean anyWorkOrder = false;
+        MessageDigest md5 = md5();
         for (RawRecord r : records) {
             appendCopyField(copy, r.id());
-            copy.append('\t');
+            copy.append('\t').append(HexFormat.of().formatHex(md5.digest(r.json().getBytes(StandardCharsets.UTF_8)))).append('\t');
             appendCopyField(copy, r.json());
             copy.append('\t').append(r.workOrder() ? 't' : 'f').append('\n');
             anyWorkOrder |= r.workOrder();
@@ -79,7 +89,7 @@ public class DoorLoopRawStore {
                 try (Statement st = c.createStatement()) {
                     st.execute(STAGE);
                 }
-                copyIn(c, "COPY doorloop_stage (id, data, work_order) FROM STDIN", copy);
+                copyIn(c, "COPY doorloop_stage (id, hash, data, work_order) FROM STDIN", copy);
                 Counts main = upsert(c, resource.table(), false, endpoint);
                 Counts workOrders = resource.carriesWorkOrders()
                         ? (anyWorkOrder ? upsert(c, RawTable.WORK_ORDERS, true, endpoint) : new Counts(0, 0, 0))
@@ -96,25 +106,29 @@ public class DoorLoopRawStore {
     }
 
     private static Counts upsert(Connection c, RawTable table, boolean workOrdersOnly, String endpoint) throws SQLException {
-        // table names come from the RawTable enum only; every value is a bind parameter
+        // Table names come from the RawTable enum only; every value is a bind parameter. The
+        // current hash is read with a scalar subquery (one primary-key probe per staged row)
+        // rather than a join: the staging table has no statistics, and a join planned without
+        // them may scan the whole target for every page.
         String t = table.table();
+        String filter = workOrdersOnly ? "s.work_order" : "true";
         String sql = """
-                WITH src AS (
-                    SELECT s.id, s.data, md5(s.data::text) AS h FROM doorloop_stage s WHERE %s
-                ), changed AS (
-                    SELECT src.id, src.data, src.h FROM src LEFT JOIN %s cur ON cur.id = src.id
-                    WHERE cur.id IS NULL OR cur.content_hash <> src.h OR cur.deleted_at IS NOT NULL
+                WITH changed AS (
+                    SELECT s.id, s.hash, s.data FROM doorloop_stage s
+                    WHERE %s AND s.hash IS DISTINCT FROM
+                          (SELECT cur.content_hash FROM %s cur WHERE cur.id = s.id AND cur.deleted_at IS NULL)
                 ), up AS (
                     INSERT INTO %s AS t (id, data, content_hash, source_endpoint)
-                    SELECT id, data, h, ? FROM changed
+                    SELECT id, data::jsonb, hash, ? FROM changed
                     ON CONFLICT (id) DO UPDATE
                        SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash,
                            source_endpoint = EXCLUDED.source_endpoint, changed_at = now(), deleted_at = NULL
                      WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR t.deleted_at IS NOT NULL
                     RETURNING (xmax = 0) AS inserted
                 )
-                SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
-                """.formatted(workOrdersOnly ? "s.work_order" : "true", t, t);
+                SELECT (SELECT count(*) FROM doorloop_stage s WHERE %s),
+                       count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up
+                """.formatted(filter, t, t, filter);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, endpoint);
             try (ResultSet rs = ps.executeQuery()) {
@@ -153,8 +167,9 @@ public class DoorLoopRawStore {
                 long live;
                 long missing;
                 try (Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT count(*), count(*) FILTER (WHERE NOT EXISTS"
-                             + " (SELECT 1 FROM doorloop_seen s WHERE s.id = t.id)) FROM " + t + " t WHERE t.deleted_at IS NULL")) {
+                     // a join, not EXISTS inside FILTER: that would run as a per-row subplan over the seen ids
+                     ResultSet rs = st.executeQuery("SELECT count(*), count(*) FILTER (WHERE s.id IS NULL) FROM " + t
+                             + " t LEFT JOIN doorloop_seen s ON s.id = t.id WHERE t.deleted_at IS NULL")) {
                     rs.next();
                     live = rs.getLong(1);
                     missing = rs.getLong(2);
@@ -174,6 +189,14 @@ public class DoorLoopRawStore {
             } finally {
                 c.setAutoCommit(autoCommit);
             }
+        }
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is missing from this JVM", e);
         }
     }
 

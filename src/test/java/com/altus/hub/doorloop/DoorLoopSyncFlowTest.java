@@ -115,8 +115,8 @@ class DoorLoopSyncFlowTest extends HubTestBase {
         assertThat(count(RawTable.WORK_ORDERS, "true")).isEqualTo((int) workOrderTasks());
 
         JsonNode cafe = FAKE.records(DoorLoopResource.PROPERTIES).get(0);
-        Map<String, Object> row = jdbc.queryForMap("SELECT data::text AS data, content_hash = md5(data::text) AS hashed, source_endpoint"
-                + " FROM doorloop_raw_properties WHERE id = ?", cafe.get("id").asText());
+        Map<String, Object> row = jdbc.queryForMap("SELECT data::text AS data, content_hash = md5(?) AS hashed, source_endpoint"
+                + " FROM doorloop_raw_properties WHERE id = ?", mapper.writeValueAsString(cafe), cafe.get("id").asText());
         assertThat(mapper.readTree(row.get("data").toString())).isEqualTo(cafe);
         assertThat(row.get("hashed")).isEqualTo(true);
         assertThat(row.get("source_endpoint")).isEqualTo(FAKE.apiUrl() + "/properties");
