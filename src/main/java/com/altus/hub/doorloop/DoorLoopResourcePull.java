@@ -70,6 +70,11 @@ public class DoorLoopResourcePull {
         while (true) {
             listener.checkNotCancelled();
             page++;
+            if (page > 2 * expectedPages + 10) {
+                // a server that ignores page_number or keeps growing its total would page forever
+                throw new IllegalStateException(resource.path() + ": still no end after " + (page - 1) + " pages for a total of "
+                        + total + "; stopped");
+            }
             long fetchStart = System.nanoTime();
             PageMeter meter = new PageMeter(stats);
             DoorLoopSource.Page p;

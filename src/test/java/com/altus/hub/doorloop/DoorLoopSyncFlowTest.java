@@ -317,4 +317,21 @@ class DoorLoopSyncFlowTest extends HubTestBase {
         assertThat(count(RawTable.PROPERTIES, "true")).isZero();
         assertThat(run.get("stats").has("properties")).isFalse();
     }
+
+    @Test
+    void aSnapshotThatWouldDeleteMostRecordsDeletesNone() throws Exception {
+        sync();
+        List<JsonNode> tenants = FAKE.records(DoorLoopResource.TENANTS);
+        int before = tenants.size();
+        for (int i = 0; i < 12; i++) {
+            tenants.remove(tenants.size() - 1);
+        }
+
+        JsonNode run = sync();
+
+        assertThat(run.get("status").asText()).isEqualTo("partial");
+        assertThat(run.get("error").asText()).contains("tenants").contains("12 of " + before).contains("max-delete-fraction");
+        assertThat(run.get("stats").get("tenants").get("deleted").asInt()).isZero();
+        assertThat(count(RawTable.TENANTS, "deleted_at IS NOT NULL")).isZero();
+    }
 }
