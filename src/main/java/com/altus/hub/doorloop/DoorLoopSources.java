@@ -67,12 +67,4 @@ public class DoorLoopSources {
         }
         return settings.doorloopFixtures.resolve(resource.fixtureDir()).toString();
     }
-
-    public RateLimiter limiter() {
-        return limiter;
-    }
-
-    public int pageSize() {
-        return pageSize;
-    }
 }
