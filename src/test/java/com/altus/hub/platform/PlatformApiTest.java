@@ -144,6 +144,10 @@ class PlatformApiTest extends HubTestBase {
         assertThat(api.get("openapi").asText()).startsWith("3.");
         assertThat(api.get("paths").has("/api/flows/{flow}/run")).isTrue();
         assertThat(api.get("paths").has("/api/dlq/replay")).isTrue();
+        // the streaming upload endpoints (Spring MVC) are merged into the same document
+        assertThat(api.get("paths").has("/api/dropbox_upload")).isTrue();
+        assertThat(api.get("paths").has("/api/upload_session/append")).isTrue();
+        assertThat(api.get("paths").has("/api/ingest_upload")).isTrue();
 
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url("/actuator/health"))).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
