@@ -106,6 +106,27 @@ public final class DoorLoopNormalizeBench {
         long mismatches = mismatches(jdbc, d, expected);
         System.err.printf("kpis: %d rows (%d properties, %d owners)%n", w.rows(), w.properties(), w.owners());
 
+        // 3b. set-based again into emptied tables, independent entities at the same time on two
+        // connections, as the flow runs them (hub.doorloop.normalize.parallelism = 2)
+        jdbc.execute("TRUNCATE normalized_work_orders, normalized_tasks, normalized_lease_payments, normalized_lease_tenants,"
+                + " normalized_leases, normalized_units, normalized_property_owners, normalized_users, normalized_vendors,"
+                + " normalized_tenants, normalized_owners, normalized_properties CASCADE");
+        NormalizeRepository pooledRepo = new NormalizeRepository(new JdbcTemplate(ds), RawLoader.JSON);
+        java.util.concurrent.atomic.AtomicLong parallelRows = new java.util.concurrent.atomic.AtomicLong();
+        t0 = System.nanoTime();
+        com.altus.hub.doorloop.normalize.EntityDag.run(DoorLoopMapping.ENTITIES, 2, "bench-normalize", spec -> {
+            EntityResult r = pooledRepo.normalize(spec);
+            if (spec.derived()) {
+                pooledRepo.markVanished(spec);
+            }
+            pooledRepo.analyze(spec);
+            parallelRows.addAndGet(r.inserted());
+        });
+        double parallelSecs = secs(t0);
+        if (parallelRows.get() != rows) {
+            throw new IllegalStateException("the parallel normalize wrote " + parallelRows.get() + " rows, the sequential " + rows);
+        }
+
         // 4. baseline: row by row, the same mapping, into emptied tables
         jdbc.execute("TRUNCATE normalized_work_orders, normalized_tasks, normalized_lease_payments, normalized_lease_tenants,"
                 + " normalized_leases, normalized_units, normalized_property_owners, normalized_users, normalized_vendors,"
@@ -166,7 +187,10 @@ public final class DoorLoopNormalizeBench {
                 setRate, "rows/s", baseRate);
         BenchReport.line("doorloop-normalize-rows-per-s-without-leases(baseline=row-by-row-jdbc-upsert-" + subset + ")",
                 setRowsNoLeases / setSecsNoLeases, "rows/s", baseRowsNoLeases / (baseNanosNoLeases / 1e9));
+        BenchReport.line("doorloop-normalize-rows-per-s-2-connections(" + rows + "-rows,baseline=row-by-row-jdbc-upsert-" + subset + ")",
+                rows / parallelSecs, "rows/s", baseRate);
         BenchReport.line("doorloop-normalize-seconds(" + rows + "-rows)", setSecs, "s");
+        BenchReport.line("doorloop-normalize-seconds-2-connections(" + rows + "-rows)", parallelSecs, "s");
         BenchReport.line("doorloop-normalize-rerun-unchanged-seconds", rerunSecs, "s");
         BenchReport.line("doorloop-normalize-refresh-materialized-views-seconds", mvSecs, "s");
         BenchReport.line("doorloop-kpis-compute-ms(" + w.rows() + "-kpi-rows)", kpiMs, "ms");
