@@ -1,0 +1,118 @@
+package com.altus.hub.schedule;
+
+import java.io.IOException;
+import java.security.DigestInputStream;
+import java.sql.SQLException;
+import java.util.Locale;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Syncs users.json in one transaction: the file is streamed through the parser straight into a
+ * COPY to a per-transaction staging table, then groups, companies and user_profiles are upserted
+ * and diffed in SQL (no round trip per user). Users gone from the file are deleted unless the
+ * mass-deletion guard (CONTRACT section 7) holds them back. Auth provisioning is not done here but
+ * by {@link AuthReconciler} from the committed profiles, so it survives a crash in between.
+ */
+@Service
+public class UsersFileSync {
+    public static final String BLOB_NAME = "users.json";
+
+    private final ScheduleRepository repo;
+    private final ScheduleAdapters adapters;
+    private final TransactionTemplate tx;
+    private final UsersFileReader reader;
+    private final double maxDeleteFraction;
+
+    /** What one users.json did; {@code guardReason} is set when deletions were held back. */
+    public record Result(long users, long created, long updated, long unchanged, long deleted, long deletionsBlocked,
+                         String guardReason) {
+    }
+
+    public UsersFileSync(ScheduleRepository repo, ScheduleAdapters adapters, TransactionTemplate tx,
+                         @Value("${hub.users.max-delete-fraction:0.25}") double maxDeleteFraction) {
+        this.repo = repo;
+        this.adapters = adapters;
+        this.tx = tx;
+        this.reader = new UsersFileReader(new JsonFactory());
+        this.maxDeleteFraction = maxDeleteFraction;
+    }
+
+    public Result sync(BlobSource.BlobRef blob, Runnable onDownload) throws Exception {
+        boolean authOn = adapters.authDirectory().enabled();
+        try {
+            return tx.execute(status -> {
+                try {
+                    return syncInTransaction(blob, onDownload, authOn);
+                } catch (Exception e) {
+                    throw new TxFailure(e);
+                }
+            });
+        } catch (TxFailure f) {
+            throw f.unwrap();
+        }
+    }
+
+    private Result syncInTransaction(BlobSource.BlobRef blob, Runnable onDownload, boolean authOn) throws Exception {
+        UsersFile file;
+        long staged;
+        String md5;
+        String etag;
+        try (BlobSource.Download d = adapters.blobSource().open(blob); DigestInputStream in = Md5.wrap(d.content())) {
+            onDownload.run();
+            UserCopyWriter copy = new UserCopyWriter(repo.startUserStaging());
+            try {
+                file = reader.read(in, u -> {
+                    try {
+                        copy.add(u);
+                    } catch (SQLException e) {
+                        throw new IOException("COPY into the users staging table failed: " + e.getMessage(), e);
+                    }
+                });
+                md5 = Md5.finish(in);
+                staged = copy.finish();
+            } catch (Exception e) {
+                copy.cancel();
+                throw e;
+            }
+            etag = d.etag();
+        }
+        repo.upsertGroups(file.groups().values(), md5);
+        repo.upsertCompaniesFromUsers(file.companies().values());
+        long before = repo.countUsers();
+        ScheduleRepository.UserMerge merge;
+        try {
+            merge = repo.mergeStagedUsers(staged);
+        } catch (DataAccessException e) {
+            if (e.getMostSpecificCause() instanceof SQLException sql && "21000".equals(sql.getSQLState())) {
+                throw new BadBlobException("a UserId appears more than once in users.json");
+            }
+            throw e;
+        }
+        long missing = repo.countUsersMissingFromStage();
+        String guard = null;
+        long deleted = 0;
+        long blocked = 0;
+        if (staged == 0) {
+            blocked = missing;
+            guard = "users.json has no users: no one was deleted (" + missing + " existing users kept)";
+        } else if (missing > 0 && missing > maxDeleteFraction * before) {
+            blocked = missing;
+            guard = String.format(Locale.ROOT, "users.json would delete %d of %d users (%.1f%%), more than "
+                    + "hub.users.max-delete-fraction=%s: no one was deleted", missing, before, 100.0 * missing / before,
+                    maxDeleteFraction);
+        } else if (missing > 0) {
+            deleted = repo.deleteUsersMissingFromStage(authOn);
+        }
+        if (guard == null) {
+            repo.saveBlobState(blob.name(), etag, md5);
+        }
+        // with the guard holding, blob_state keeps the old ETag: every run re-checks the file (and stays
+        // partial) until a complete users.json replaces it
+        return new Result(staged, merge.created(), merge.updated(), merge.unchanged(), deleted, blocked, guard);
+    }
+}
