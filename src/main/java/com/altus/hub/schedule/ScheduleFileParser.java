@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,8 +36,9 @@ public final class ScheduleFileParser {
 
     public ScheduleFile parse(String blobName, InputStream content) throws BadBlobException, IOException {
         JsonNode root;
-        try {
-            root = json.readTree(content);
+        // the caller reads on after the JSON (to finish the digest) and closes the stream itself
+        try (JsonParser parser = json.getFactory().createParser(content).disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)) {
+            root = json.readTree(parser);
         } catch (JsonProcessingException e) {
             throw new BadBlobException("invalid JSON: " + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr());

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@link EmailTakenException}. 429 and 5xx are retried by the {@link Retrier}, honouring Retry-After.
  */
 public final class SupabaseAuthDirectory implements AuthDirectory {
+    private static final java.util.Set<String> DUPLICATE_CODES = java.util.Set.of("email_exists", "user_already_exists");
     private final HttpClient http;
     private final String usersUrl;
     private final String serviceKey;
@@ -47,7 +48,9 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
         body.put("id", user.id().toString());
         HttpResponse<String> r = call("create auth user " + user.id(), HttpRequest.newBuilder(URI.create(usersUrl))
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
-        if (r.statusCode() == 422 || r.statusCode() == 409) {
+        // GoTrue documents that 400 and 422 are used interchangeably for the same error, so the
+        // error code decides, not the status
+        if ((r.statusCode() == 422 || r.statusCode() == 400 || r.statusCode() == 409) && isEmailExists(r.body())) {
             // either this very user exists already (an earlier run created it and stopped before
             // recording that), or the email belongs to someone else
             HttpResponse<String> existing = get(user.id());
@@ -55,10 +58,8 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
                 put(user);
                 return;
             }
-            if (isEmailExists(r.body())) {
-                throw new EmailTakenException("an auth user with email " + user.email()
-                        + " already exists under another id than " + user.id() + " (GoTrue email_exists)");
-            }
+            throw new EmailTakenException("an auth user with email " + user.email()
+                    + " already exists under another id than " + user.id() + " (GoTrue email_exists)");
         }
         check("create auth user " + user.id(), r);
     }
@@ -70,7 +71,7 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
             create(user);
             return;
         }
-        if (r.statusCode() == 422 && isEmailExists(r.body())) {
+        if ((r.statusCode() == 422 || r.statusCode() == 400) && isEmailExists(r.body())) {
             throw new EmailTakenException("cannot change the email of auth user " + user.id() + " to " + user.email()
                     + ": another auth user already has it (GoTrue email_exists)");
         }
@@ -130,16 +131,16 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
         }
     }
 
-    /** GoTrue's duplicate-email answer: {"code":"email_exists"} or {"error_code":"email_exists"} (by version). */
+    /** GoTrue's duplicate-email answer: error code email_exists or user_already_exists, in "error_code" or "code" (by version). */
     boolean isEmailExists(String body) {
         if (body == null || body.isBlank()) {
             return false;
         }
         try {
             JsonNode n = json.readTree(body);
-            return "email_exists".equals(n.path("error_code").asText()) || "email_exists".equals(n.path("code").asText());
+            return DUPLICATE_CODES.contains(n.path("error_code").asText()) || DUPLICATE_CODES.contains(n.path("code").asText());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return body.contains("email_exists");
+            return body.contains("email_exists") || body.contains("user_already_exists");
         }
     }
 }

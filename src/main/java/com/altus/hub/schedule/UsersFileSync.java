@@ -38,7 +38,7 @@ public class UsersFileSync {
         this.repo = repo;
         this.adapters = adapters;
         this.tx = tx;
-        this.reader = new UsersFileReader(new JsonFactory());
+        this.reader = new UsersFileReader(new JsonFactory().disable(com.fasterxml.jackson.core.JsonParser.Feature.AUTO_CLOSE_SOURCE));
         this.maxDeleteFraction = maxDeleteFraction;
     }
 
