@@ -88,11 +88,17 @@ public final class ScheduleFileParser {
         }
         LocalDate start = date(root.get("DateRangeStart"), "DateRangeStart", false);
         LocalDate end = date(root.get("DateRangeEnd"), "DateRangeEnd", false);
-        for (ScheduleFile.Job j : jobs) {
-            start = start == null || j.date().isBefore(start) ? j.date() : start;
-            end = end == null || j.date().isAfter(end) ? j.date() : end;
+        if (start == null || end == null) {
+            // no declared range: the jobs' own span is the range (a job outside a declared range
+            // gets its own day, but the days between are not claimed as empty)
+            for (ScheduleFile.Job j : jobs) {
+                start = start == null || j.date().isBefore(start) ? j.date() : start;
+                end = end == null || j.date().isAfter(end) ? j.date() : end;
+            }
         }
-        if (start != null && end != null) {
+        start = start == null ? end : start;
+        end = end == null ? start : end;
+        if (start != null) {
             if (end.isBefore(start)) {
                 throw new BadBlobException("DateRangeEnd " + end + " is before DateRangeStart " + start);
             }

@@ -40,9 +40,10 @@ public final class UsersFileReader {
     public UsersFile read(InputStream in, Sink sink) throws BadBlobException, IOException {
         try (JsonParser p = factory.createParser(in)) {
             return new Run(p, sink).root();
-        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
-            throw new BadBlobException("invalid JSON: the file ends early (truncated?): " + e.getOriginalMessage());
         } catch (JsonParseException e) {
+            if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException || String.valueOf(e.getOriginalMessage()).contains("end-of-input")) {
+                throw new BadBlobException("invalid JSON: the file ends early (truncated?): " + e.getOriginalMessage());
+            }
             throw new BadBlobException("invalid JSON: " + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr());
         }
