@@ -33,13 +33,15 @@ CREATE TABLE user_profiles (
     full_name               text,
     employee_information_id integer,
     roles                   text[]      NOT NULL DEFAULT '{}',
-    service_company_id      integer     NOT NULL REFERENCES companies (id),
+    -- no foreign key to companies: users.json is rejected whole when a user names a company the
+    -- file does not carry, and its companies are upserted in the same transaction; an FK would
+    -- add a trigger call per row to 100,000-row merges (see docs/azure-sync.md, benchmarks)
+    service_company_id      integer     NOT NULL,
     auth_hash               text        NOT NULL,
     auth_synced_hash        text,
     updated_at              timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX user_profiles_company ON user_profiles (service_company_id);
-CREATE INDEX user_profiles_auth_pending ON user_profiles (id) WHERE auth_synced_hash IS DISTINCT FROM auth_hash;
 
 -- Users removed from users.json whose auth record still has to be hard-deleted (the profile row
 -- is gone already; this row outlives it until Supabase confirms the deletion).
@@ -49,9 +51,10 @@ CREATE TABLE auth_user_deletions (
     requested_at timestamptz NOT NULL DEFAULT now()
 );
 
--- The shape of the per-transaction staging table users.json is COPY'd into
--- (CREATE TEMP TABLE ... (LIKE user_profiles_stage) ON COMMIT DROP): never holds rows itself.
-CREATE TABLE user_profiles_stage (
+-- Where users.json is COPY'd before it is diffed against user_profiles. Unlogged (no WAL, and in
+-- shared buffers rather than a session's small temp buffers); truncated at the start and end of
+-- each users.json transaction, which azure-sync's single flight keeps to one at a time.
+CREATE UNLOGGED TABLE user_profiles_stage (
     id                      uuid    NOT NULL,
     email                   text    NOT NULL,
     first_name              text,
@@ -59,7 +62,8 @@ CREATE TABLE user_profiles_stage (
     full_name               text,
     employee_information_id integer,
     roles                   text[]  NOT NULL,
-    service_company_id      integer NOT NULL
+    service_company_id      integer NOT NULL,
+    auth_hash               text    NOT NULL                -- computed while streaming (UserCopyWriter)
 );
 
 CREATE TABLE schedule_data (

@@ -150,11 +150,16 @@ public class ScheduleRepository {
 
     // ---------------------------------------------------------------- users
 
-    /** In the caller's transaction: a fresh per-transaction staging table and a COPY into it. */
+    /** In the caller's transaction: empties the staging table (locking it until commit) and starts a COPY into it. */
     public CopyIn startUserStaging() throws SQLException {
         Connection c = DataSourceUtils.getConnection(dataSource);
-        jdbc.execute("CREATE TEMP TABLE users_stage (LIKE user_profiles_stage) ON COMMIT DROP");
-        return c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY users_stage (" + UserCopyWriter.COLUMNS + ") FROM STDIN");
+        jdbc.execute("TRUNCATE user_profiles_stage");
+        return c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY user_profiles_stage (" + UserCopyWriter.COLUMNS + ") FROM STDIN");
+    }
+
+    /** In the caller's transaction: the staged rows are not kept past the transaction that diffed them. */
+    public void clearUserStaging() {
+        jdbc.execute("TRUNCATE user_profiles_stage");
     }
 
     /** Counts of one users.json merge. */
@@ -162,40 +167,45 @@ public class ScheduleRepository {
     }
 
     /**
-     * In the caller's transaction: upserts the staged users into user_profiles; unchanged rows
-     * are not written. Fails with SQLState 21000 when a UserId appears twice in the file.
+     * In the caller's transaction, when user_profiles is empty (the first sync): a COPY straight
+     * into user_profiles, since there is nothing to diff against.
      */
-    public UserMerge mergeStagedUsers(long staged) {
-        jdbc.execute("ANALYZE users_stage");
-        Map<String, Object> r = jdbc.queryForMap("""
-                WITH up AS (
-                  INSERT INTO user_profiles AS p (id, email, first_name, last_name, full_name, employee_information_id,
-                                                  roles, service_company_id, auth_hash)
-                  SELECT id, email, first_name, last_name, full_name, employee_information_id, roles, service_company_id,
-                         md5(jsonb_build_array(email, first_name, last_name, full_name, employee_information_id, roles,
-                                               service_company_id)::text)
-                  FROM users_stage
-                  ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, first_name = EXCLUDED.first_name,
-                         last_name = EXCLUDED.last_name, full_name = EXCLUDED.full_name,
-                         employee_information_id = EXCLUDED.employee_information_id, roles = EXCLUDED.roles,
-                         service_company_id = EXCLUDED.service_company_id, auth_hash = EXCLUDED.auth_hash, updated_at = now()
-                  WHERE (p.email, p.first_name, p.last_name, p.full_name, p.employee_information_id, p.roles, p.service_company_id)
-                        IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.full_name,
-                                          EXCLUDED.employee_information_id, EXCLUDED.roles, EXCLUDED.service_company_id)
-                  RETURNING (xmax = 0) AS inserted)
-                SELECT count(*) FILTER (WHERE inserted) AS created, count(*) FILTER (WHERE NOT inserted) AS updated FROM up
-                """);
-        long created = ((Number) r.get("created")).longValue();
-        long updated = ((Number) r.get("updated")).longValue();
-        // a user back in the file is no longer to be deleted from auth
-        jdbc.update("DELETE FROM auth_user_deletions d USING users_stage s WHERE d.user_id = s.id");
-        return new UserMerge(created, updated, staged - created - updated);
+    public CopyIn startInitialUserLoad() throws SQLException {
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        return c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY user_profiles (" + UserCopyWriter.COLUMNS + ") FROM STDIN");
     }
 
-    /** In the caller's transaction: profiles whose user is not in the staged file. */
-    public long countUsersMissingFromStage() {
-        return jdbc.queryForObject(
-                "SELECT count(*) FROM user_profiles p WHERE NOT EXISTS (SELECT 1 FROM users_stage s WHERE s.id = p.id)", Long.class);
+    /** In the caller's transaction, after an initial load: users back in the file are no longer to be deleted from auth. */
+    public void keepLoadedUsersInAuth() {
+        jdbc.update("DELETE FROM auth_user_deletions d USING user_profiles p WHERE d.user_id = p.id");
+    }
+
+    /**
+     * In the caller's transaction: merges the staged users (ids unique, checked while reading)
+     * into user_profiles, set-based: one UPDATE of the rows that differ (unchanged rows are not
+     * written) and one INSERT of the new ones (no ON CONFLICT needed: the flow is single-flight).
+     */
+    public UserMerge mergeStagedUsers(long staged) {
+        long updated = jdbc.update("""
+                UPDATE user_profiles p SET email = s.email, first_name = s.first_name, last_name = s.last_name,
+                       full_name = s.full_name, employee_information_id = s.employee_information_id, roles = s.roles,
+                       service_company_id = s.service_company_id, auth_hash = s.auth_hash, updated_at = now()
+                FROM user_profiles_stage s
+                WHERE p.id = s.id
+                  AND (p.email, p.first_name, p.last_name, p.full_name, p.employee_information_id, p.roles, p.service_company_id)
+                      IS DISTINCT FROM (s.email, s.first_name, s.last_name, s.full_name, s.employee_information_id, s.roles,
+                                        s.service_company_id)
+                """);
+        long created = jdbc.update("""
+                INSERT INTO user_profiles (id, email, first_name, last_name, full_name, employee_information_id, roles,
+                                           service_company_id, auth_hash)
+                SELECT s.id, s.email, s.first_name, s.last_name, s.full_name, s.employee_information_id, s.roles,
+                       s.service_company_id, s.auth_hash
+                FROM user_profiles_stage s WHERE NOT EXISTS (SELECT 1 FROM user_profiles p WHERE p.id = s.id)
+                """);
+        // a user back in the file is no longer to be deleted from auth
+        jdbc.update("DELETE FROM auth_user_deletions d USING user_profiles_stage s WHERE d.user_id = s.id");
+        return new UserMerge(created, updated, staged - created - updated);
     }
 
     public long countUsers() {
@@ -210,7 +220,7 @@ public class ScheduleRepository {
         if (queueAuthDeletion) {
             return jdbc.queryForObject("""
                     WITH gone AS (
-                      DELETE FROM user_profiles p WHERE NOT EXISTS (SELECT 1 FROM users_stage s WHERE s.id = p.id)
+                      DELETE FROM user_profiles p WHERE NOT EXISTS (SELECT 1 FROM user_profiles_stage s WHERE s.id = p.id)
                       RETURNING p.id, p.email),
                     queued AS (
                       INSERT INTO auth_user_deletions (user_id, email) SELECT id, email FROM gone
@@ -218,7 +228,7 @@ public class ScheduleRepository {
                     SELECT count(*) FROM gone
                     """, Long.class);
         }
-        return jdbc.update("DELETE FROM user_profiles p WHERE NOT EXISTS (SELECT 1 FROM users_stage s WHERE s.id = p.id)");
+        return jdbc.update("DELETE FROM user_profiles p WHERE NOT EXISTS (SELECT 1 FROM user_profiles_stage s WHERE s.id = p.id)");
     }
 
     // ---------------------------------------------------------------- auth bookkeeping

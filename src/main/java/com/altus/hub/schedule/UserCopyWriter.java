@@ -2,6 +2,9 @@ package com.altus.hub.schedule;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -10,14 +13,15 @@ import org.postgresql.copy.CopyIn;
 /**
  * Feeds users into a {@code COPY ... FROM STDIN} (text format) in 1 MiB chunks while users.json
  * is still being parsed, so parsing and PostgreSQL's inserting overlap and memory stays flat.
- * Column order: id, email, first_name, last_name, full_name, employee_information_id, roles,
- * service_company_id.
+ * Column order: {@link #COLUMNS}.
  */
 public final class UserCopyWriter {
-    public static final String COLUMNS = "id, email, first_name, last_name, full_name, employee_information_id, roles, service_company_id";
+    public static final String COLUMNS =
+            "id, email, first_name, last_name, full_name, employee_information_id, roles, service_company_id, auth_hash";
     private static final int FLUSH_AT = 1 << 20;
 
     private final CopyIn copy;
+    private final MessageDigest md5 = newMd5();
     private final StringBuilder line = new StringBuilder(256);
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(FLUSH_AT + 4096);
     private long rows;
@@ -28,14 +32,25 @@ public final class UserCopyWriter {
 
     public void add(UsersFile.User u) throws SQLException {
         line.setLength(0);
+        appendRow(line, u, md5);
+        byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+        buffer.write(bytes, 0, bytes.length);
+        rows++;
+        if (buffer.size() >= FLUSH_AT) {
+            flush();
+        }
+    }
+
+    /** One user as a COPY text line (with its newline), columns as in {@link #COLUMNS}. */
+    public static void appendRow(StringBuilder line, UsersFile.User u, MessageDigest md5) {
         line.append(u.id()).append('\t');
-        field(u.email());
+        field(line, u.email());
         line.append('\t');
-        field(u.firstName());
+        field(line, u.firstName());
         line.append('\t');
-        field(u.lastName());
+        field(line, u.lastName());
         line.append('\t');
-        field(u.fullName());
+        field(line, u.fullName());
         line.append('\t');
         if (u.employeeInformationId() == null) {
             line.append("\\N");
@@ -43,13 +58,28 @@ public final class UserCopyWriter {
             line.append(u.employeeInformationId().intValue());
         }
         line.append('\t');
-        field(arrayLiteral(u.roles()));
-        line.append('\t').append(u.companyId()).append('\n');
-        byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-        buffer.write(bytes, 0, bytes.length);
-        rows++;
-        if (buffer.size() >= FLUSH_AT) {
-            flush();
+        String roles = arrayLiteral(u.roles());
+        field(line, roles);
+        line.append('\t').append(u.companyId()).append('\t').append(authHash(u, roles, md5)).append('\n');
+    }
+
+    /**
+     * Digest of what Supabase Auth holds for the user (email and the metadata fields), computed
+     * here on the parsing thread rather than per row in SQL. Fields are separated by characters
+     * that cannot occur in them unescaped, so distinct users never share an input.
+     */
+    static String authHash(UsersFile.User u, String rolesLiteral, MessageDigest md5) {
+        String input = u.email() + '\u0001' + u.firstName() + '\u0001' + u.lastName() + '\u0001' + u.fullName() + '\u0001'
+                + u.employeeInformationId() + '\u0001' + rolesLiteral + '\u0001' + u.companyId();
+        return HexFormat.of().formatHex(md5.digest(input.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A digest for {@link #appendRow}; one per thread (digests are not thread-safe). */
+    public static MessageDigest newMd5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every JRE", e);
         }
     }
 
@@ -78,7 +108,7 @@ public final class UserCopyWriter {
     }
 
     /** COPY text format: backslash, tab, newline and carriage return are escaped; null is \N. */
-    private void field(String v) {
+    private static void field(StringBuilder line, String v) {
         if (v == null) {
             line.append("\\N");
             return;

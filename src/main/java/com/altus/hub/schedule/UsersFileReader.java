@@ -56,6 +56,8 @@ public final class UsersFileReader {
         private final Map<Integer, UsersFile.Group> groups = new LinkedHashMap<>();
         private final Map<Integer, UsersFile.Company> companies = new LinkedHashMap<>();
         private final Set<Integer> userCompanies = new HashSet<>();
+        // ids seen so far: a UserId twice would make the diff ambiguous (about 8 MB for 100,000 users)
+        private final Set<UUID> userIds = new HashSet<>();
         private long users;
         private OffsetDateTime generatedAt;
 
@@ -200,6 +202,9 @@ public final class UsersFileReader {
             }
             if (company == null) {
                 throw new BadBlobException("missing " + at + ".ServiceCompanyId (user " + id + ")");
+            }
+            if (!userIds.add(id)) {
+                throw new BadBlobException(at + ".UserId " + id + " appears more than once in the file");
             }
             userCompanies.add(company);
             users++;

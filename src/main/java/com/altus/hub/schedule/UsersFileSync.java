@@ -7,19 +7,19 @@ import java.util.Locale;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Syncs users.json in one transaction: the file is streamed through the parser straight into a
- * COPY to a per-transaction staging table, then groups, companies and user_profiles are upserted
+ * COPY to the staging table, then groups, companies and user_profiles are upserted
  * and diffed in SQL (no round trip per user). Users gone from the file are deleted unless the
  * mass-deletion guard (CONTRACT section 7) holds them back. Auth provisioning is not done here but
  * by {@link AuthReconciler} from the committed profiles, so it survives a crash in between.
  */
 @Service
 public class UsersFileSync {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UsersFileSync.class);
     public static final String BLOB_NAME = "users.json";
 
     private final ScheduleRepository repo;
@@ -58,19 +58,23 @@ public class UsersFileSync {
     }
 
     private Result syncInTransaction(BlobSource.BlobRef blob, Runnable onDownload, boolean authOn) throws Exception {
+        long t0 = System.nanoTime();
+        long before = repo.countUsers();
+        // first sync: nothing to diff, so the file goes straight into user_profiles
+        boolean initialLoad = before == 0;
         UsersFile file;
         long staged;
         String md5;
         String etag;
         try (BlobSource.Download d = adapters.blobSource().open(blob); DigestInputStream in = Md5.wrap(d.content())) {
             onDownload.run();
-            UserCopyWriter copy = new UserCopyWriter(repo.startUserStaging());
+            UserCopyWriter copy = new UserCopyWriter(initialLoad ? repo.startInitialUserLoad() : repo.startUserStaging());
             try {
                 file = reader.read(in, u -> {
                     try {
                         copy.add(u);
                     } catch (SQLException e) {
-                        throw new IOException("COPY into the users staging table failed: " + e.getMessage(), e);
+                        throw new IOException("COPY of users.json into PostgreSQL failed: " + e.getMessage(), e);
                     }
                 });
                 md5 = Md5.finish(in);
@@ -81,19 +85,19 @@ public class UsersFileSync {
             }
             etag = d.etag();
         }
+        long tCopied = System.nanoTime();
         repo.upsertGroups(file.groups().values(), md5);
         repo.upsertCompaniesFromUsers(file.companies().values());
-        long before = repo.countUsers();
         ScheduleRepository.UserMerge merge;
-        try {
+        if (initialLoad) {
+            repo.keepLoadedUsersInAuth();
+            merge = new ScheduleRepository.UserMerge(staged, 0, 0);
+        } else {
             merge = repo.mergeStagedUsers(staged);
-        } catch (DataAccessException e) {
-            if (e.getMostSpecificCause() instanceof SQLException sql && "21000".equals(sql.getSQLState())) {
-                throw new BadBlobException("a UserId appears more than once in users.json");
-            }
-            throw e;
         }
-        long missing = repo.countUsersMissingFromStage();
+        long tMerged = System.nanoTime();
+        // ids are unique in the file, so every staged user either matched a profile or was created
+        long missing = before - (staged - merge.created());
         String guard = null;
         long deleted = 0;
         long blocked = 0;
@@ -108,9 +112,15 @@ public class UsersFileSync {
         } else if (missing > 0) {
             deleted = repo.deleteUsersMissingFromStage(authOn);
         }
+        if (!initialLoad) {
+            repo.clearUserStaging();
+        }
         if (guard == null) {
             repo.saveBlobState(blob.name(), etag, md5);
         }
+        log.info("users.json: {} users streamed into PostgreSQL in {} ms ({}), merged in {} ms, deletions done in {} ms",
+                staged, (tCopied - t0) / 1_000_000, initialLoad ? "initial load" : "staged", (tMerged - tCopied) / 1_000_000,
+                (System.nanoTime() - tMerged) / 1_000_000);
         // with the guard holding, blob_state keeps the old ETag: every run re-checks the file (and stays
         // partial) until a complete users.json replaces it
         return new Result(staged, merge.created(), merge.updated(), merge.unchanged(), deleted, blocked, guard);
