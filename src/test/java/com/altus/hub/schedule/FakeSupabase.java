@@ -27,6 +27,8 @@ public final class FakeSupabase extends FakeHttpServer {
     private final ObjectMapper json = new ObjectMapper();
     /** Auth users by id. */
     public final Map<UUID, ObjectNode> users = new ConcurrentHashMap<>();
+    /** Auth user ids by lower-case email (GoTrue's unique email index). */
+    private final Map<String, UUID> emails = new ConcurrentHashMap<>();
     /** Storage objects by "bucket/path". */
     public final Map<String, byte[]> objects = new ConcurrentHashMap<>();
 
@@ -41,6 +43,7 @@ public final class FakeSupabase extends FakeHttpServer {
 
     public void reset() {
         users.clear();
+        emails.clear();
         objects.clear();
         clearFaults();
         clearRequests();
@@ -64,6 +67,7 @@ public final class FakeSupabase extends FakeHttpServer {
         u.put("email", email);
         u.set("user_metadata", json.createObjectNode());
         users.put(id, u);
+        emails.put(email.toLowerCase(), id);
         return id;
     }
 
@@ -92,6 +96,7 @@ public final class FakeSupabase extends FakeHttpServer {
         u.put("email_confirmed_at", body.path("email_confirm").asBoolean() ? "2025-12-10T05:00:00Z" : null);
         u.set("user_metadata", body.has("user_metadata") ? body.get("user_metadata") : json.createObjectNode());
         users.put(id, u);
+        emails.put(email.toLowerCase(), id);
         return Response.json(200, json.writeValueAsString(u));
     }
 
@@ -125,7 +130,9 @@ public final class FakeSupabase extends FakeHttpServer {
             if (owner != null && !owner.equals(id)) {
                 return error(422, "email_exists", "A user with this email address has already been registered");
             }
+            emails.remove(u.path("email").asText().toLowerCase());
             u.put("email", body.get("email").asText().toLowerCase());
+            emails.put(body.get("email").asText().toLowerCase(), id);
         }
         if (body.has("user_metadata")) {
             u.set("user_metadata", body.get("user_metadata"));
@@ -133,11 +140,14 @@ public final class FakeSupabase extends FakeHttpServer {
         return Response.json(200, json.writeValueAsString(u));
     }
 
-    private Response deleteUser(Recorded r) throws Exception {
+    private synchronized Response deleteUser(Recorded r) throws Exception {
         if (!authorized(r)) {
             return unauthorized();
         }
         ObjectNode u = users.remove(UUID.fromString(r.path().substring(USERS.length() + 1)));
+        if (u != null) {
+            emails.remove(u.path("email").asText().toLowerCase());
+        }
         return u == null ? error(404, "user_not_found", "User not found") : Response.json(200, "{}");
     }
 
@@ -159,12 +169,7 @@ public final class FakeSupabase extends FakeHttpServer {
     }
 
     private UUID emailOwner(String email) {
-        for (ObjectNode u : users.values()) {
-            if (u.path("email").asText().equalsIgnoreCase(email)) {
-                return UUID.fromString(u.get("id").asText());
-            }
-        }
-        return null;
+        return emails.get(email.toLowerCase());
     }
 
     private static boolean authorized(Recorded r) {

@@ -105,6 +105,9 @@ class ScheduleMappingTest {
         byte[] whole = AzureSyncTestSupport.sample("users.json");
         byte[] truncated = java.util.Arrays.copyOf(whole, whole.length / 2);
         assertThatThrownBy(() -> readUsers(truncated)).hasMessageContaining("truncated");
+        ObjectNode twice = AzureSyncTestSupport.sampleJson("users.json");
+        AzureSyncTestSupport.users(twice).get(5).put("UserId", AzureSyncTestSupport.users(twice).get(0).get("UserId").asText());
+        assertThatThrownBy(() -> readUsers(json.writeValueAsBytes(twice))).hasMessageContaining("appears more than once");
         ObjectNode stray = AzureSyncTestSupport.sampleJson("users.json");
         AzureSyncTestSupport.users(stray).get(0).put("ServiceCompanyId", 99);
         assertThatThrownBy(() -> readUsers(json.writeValueAsBytes(stray))).hasMessageContaining("ServiceCompanyId 99");
