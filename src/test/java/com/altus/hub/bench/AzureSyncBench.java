@@ -102,34 +102,69 @@ public final class AzureSyncBench {
 
     private static void rerun(Path dir) throws Exception {
         Path blobDir = usersOnly(dir);
-        try (FakeSupabase supabase = new FakeSupabase();
+        try (CountingGoTrue gotrue = new CountingGoTrue();
              ConfigurableApplicationContext hub = startHub(Map.of("HUB_BLOB_DIR", blobDir.toString(),
-                     "SUPABASE_URL", supabase.baseUrl(), "SUPABASE_SERVICE_ROLE_KEY", FakeSupabase.SERVICE_KEY,
+                     "SUPABASE_URL", gotrue.baseUrl(), "SUPABASE_SERVICE_ROLE_KEY", FakeSupabase.SERVICE_KEY,
                      "hub.azure.auth.concurrency", "8"))) {
             JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
             FlowRunner runner = hub.getBean(FlowRunner.class);
             double first = sync(runner, jdbc, true);
-            long created = supabase.users.size();
-            supabase.clearRequests();
+            long created = gotrue.calls.get();
+            gotrue.calls.set(0);
 
             double skip = sync(runner, jdbc, false);
-            long skipCalls = supabase.authCalls();
+            long skipCalls = gotrue.calls.get();
             // same users, new bytes and mtime: a new ETag, so the file is downloaded, parsed and diffed again
             Path users = blobDir.resolve("users.json");
-            String text = Files.readString(users).replaceFirst("\"GeneratedAt\": \"[^\"]*\"", "\"GeneratedAt\": \"2030-01-01T00:00:00Z\"");
-            Files.delete(users);
+            String text = Files.readString(users).replaceFirst("\"GeneratedAt\": ?\"[^\"]*\"", "\"GeneratedAt\":\"2030-01-01T00:00:00Z\"");
             Files.writeString(users, text);
             Files.setLastModifiedTime(users, FileTime.from(Instant.now()));
             double reprocess = sync(runner, jdbc, false);
-            long reprocessCalls = supabase.authCalls();
-            if (created < 1 || skipCalls != 0 || reprocessCalls != 0) {
-                throw new IllegalStateException("auth users " + created + ", calls on re-runs " + skipCalls + "/" + reprocessCalls
-);
+            long reprocessCalls = gotrue.calls.get();
+            long synced = jdbc.queryForObject("SELECT count(*) FROM user_profiles WHERE auth_synced_hash = auth_hash", Long.class);
+            if (synced != created || skipCalls != 0 || reprocessCalls != 0) {
+                throw new IllegalStateException("auth users " + created + "/" + synced + ", calls on re-runs " + skipCalls + "/"
+                        + reprocessCalls);
             }
             BenchReport.line("azure_users_rerun_unchanged_" + created, skip, "s", first);
             BenchReport.line("azure_users_rerun_unchanged_auth_calls", skipCalls, "calls");
             BenchReport.line("azure_users_rerun_rewritten_same_users_" + created, reprocess, "s", first);
             BenchReport.line("azure_users_rerun_rewritten_auth_calls", reprocessCalls, "calls");
+        }
+    }
+
+    /**
+     * GoTrue's admin API reduced to what a first sync calls (create answers 200), counting calls
+     * and recording nothing else, so that provisioning 100,000 users measures the hub rather than
+     * a fake that keeps every request (the tests' {@link FakeSupabase} does).
+     */
+    private static final class CountingGoTrue implements AutoCloseable {
+        final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+        private final com.sun.net.httpserver.HttpServer server;
+
+        CountingGoTrue() throws java.io.IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 256);
+            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+            server.createContext("/auth/v1/admin/users", ex -> {
+                calls.incrementAndGet();
+                byte[] body = ex.getRequestBody().readAllBytes();
+                int status = "POST".equals(ex.getRequestMethod()) ? 200 : 404;
+                byte[] answer = status == 200 ? body : "{\"error_code\":\"user_not_found\"}".getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(status, answer.length);
+                ex.getResponseBody().write(answer);
+                ex.close();
+            });
+            server.start();
+        }
+
+        String baseUrl() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
         }
     }
 
