@@ -1,0 +1,75 @@
+package com.altus.hub.schedule;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.altus.hub.platform.config.HubSettings;
+
+/**
+ * The Azure side of the blob source, built from AZURE_STORAGE_CONNECTION_STRING +
+ * AZURE_BLOB_CONTAINER or from a container AZURE_BLOB_SAS_URL: the SDK client handed to the
+ * camel-azure-storage-blob endpoints (which would otherwise build *.blob.core.windows.net URLs
+ * themselves and could reach neither Azurite nor a SAS URL's host), the container, and the SAS
+ * expiry for error messages.
+ */
+public record AzureBlobConnection(BlobServiceClient client, String account, String container, Optional<Instant> sasExpiry) {
+
+    /** Empty when neither Azure variable is set (the folder source is used then). */
+    public static Optional<AzureBlobConnection> from(HubSettings settings) {
+        if (settings.azureConnectionString.isPresent()) {
+            BlobServiceClient client = new BlobServiceClientBuilder().connectionString(settings.azureConnectionString.get()).buildClient();
+            return Optional.of(new AzureBlobConnection(client, client.getAccountName(), settings.azureContainer.orElseThrow(),
+                    Optional.empty()));
+        }
+        if (settings.azureSasUrl.isPresent()) {
+            return Optional.of(fromSasUrl(settings.azureSasUrl.get()));
+        }
+        return Optional.empty();
+    }
+
+    /** A container SAS URL: {@code https://acct.blob.core.windows.net/container?sv=..&se=..&sig=..}
+     * (Azurite: {@code http://127.0.0.1:port/devstoreaccount1/container?...}). */
+    static AzureBlobConnection fromSasUrl(URI url) {
+        String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
+        int slash = path.lastIndexOf('/');
+        String container = path.substring(slash + 1);
+        String servicePath = path.substring(0, Math.max(slash, 0));
+        String endpoint = url.getScheme() + "://" + url.getRawAuthority() + servicePath;
+        String account = servicePath.isEmpty() ? url.getHost().split("\\.")[0] : servicePath.substring(servicePath.lastIndexOf('/') + 1);
+        BlobServiceClient client = new BlobServiceClientBuilder().endpoint(endpoint).sasToken(url.getRawQuery()).buildClient();
+        return new AzureBlobConnection(client, account, container, sasExpiry(url.getRawQuery()));
+    }
+
+    /** The SAS's {@code se} (signed expiry), which is not secret (unlike {@code sig}). */
+    static Optional<Instant> sasExpiry(String rawQuery) {
+        if (rawQuery == null) {
+            return Optional.empty();
+        }
+        for (String kv : rawQuery.split("&")) {
+            if (kv.startsWith("se=")) {
+                String v = URLDecoder.decode(kv.substring(3), StandardCharsets.UTF_8);
+                try {
+                    return Optional.of(OffsetDateTime.parse(v).toInstant());
+                } catch (java.time.format.DateTimeParseException e) {
+                    try {
+                        return Optional.of(java.time.LocalDate.parse(v).atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
+                    } catch (java.time.format.DateTimeParseException notADate) {
+                        return Optional.empty();
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return "AzureBlobConnection[" + account + "/" + container + "]";
+    }
+}
