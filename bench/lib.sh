@@ -15,8 +15,12 @@ bench_build() {
 bench_java() {
   bench_build
   local cls="$1"; shift
-  java ${BENCH_JAVA_OPTS:--Xmx4g} -Dhub.test.basedir="$BENCH_ROOT" \
-    -cp "$BENCH_ROOT/target/test-classes:$BENCH_ROOT/target/classes:$(cat "$BENCH_ROOT/target/bench.cp")" "$cls" "$@"
+  # stdout carries only the "bench:" result lines; logs of the hub and PostgreSQL go to stderr
+  set -o pipefail
+  java ${BENCH_JAVA_OPTS:--Xmx4g} -Dhub.test.basedir="$BENCH_ROOT" -DHUB_LOG_TARGET=System.err \
+    -cp "$BENCH_ROOT/target/test-classes:$BENCH_ROOT/target/classes:$(cat "$BENCH_ROOT/target/bench.cp")" "$cls" "$@" \
+    | awk '/^bench: /{print; fflush(); next} {print > "/dev/stderr"}'
+
 }
 
 bench_gen() {

@@ -109,7 +109,9 @@ public final class AzureSyncBench {
             JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
             FlowRunner runner = hub.getBean(FlowRunner.class);
             double first = sync(runner, jdbc, true);
-            long created = gotrue.calls.get();
+            // users, not calls: a create retried after an I/O error under load is one user
+            long created = gotrue.createdIds.size();
+            long firstCalls = gotrue.calls.get();
             gotrue.calls.set(0);
 
             double skip = sync(runner, jdbc, false);
@@ -126,6 +128,7 @@ public final class AzureSyncBench {
                 throw new IllegalStateException("auth users " + created + "/" + synced + ", calls on re-runs " + skipCalls + "/"
                         + reprocessCalls);
             }
+            System.err.printf("first sync: %d auth users created with %d calls%n", created, firstCalls);
             BenchReport.line("azure_users_rerun_unchanged_" + created, skip, "s", first);
             BenchReport.line("azure_users_rerun_unchanged_auth_calls", skipCalls, "calls");
             BenchReport.line("azure_users_rerun_rewritten_same_users_" + created, reprocess, "s", first);
@@ -140,6 +143,8 @@ public final class AzureSyncBench {
      */
     private static final class CountingGoTrue implements AutoCloseable {
         final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.Set<String> createdIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
         private final com.sun.net.httpserver.HttpServer server;
 
         CountingGoTrue() throws java.io.IOException {
@@ -151,6 +156,12 @@ public final class AzureSyncBench {
                 calls.incrementAndGet();
                 byte[] body = ex.getRequestBody().readAllBytes();
                 int status = "POST".equals(ex.getRequestMethod()) ? 200 : 404;
+                if (status == 200) {
+                    java.util.regex.Matcher m = ID.matcher(new String(body, StandardCharsets.UTF_8));
+                    if (m.find()) {
+                        createdIds.add(m.group(1));
+                    }
+                }
                 byte[] answer = status == 200 ? body : "{\"error_code\":\"user_not_found\"}".getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().set("Content-Type", "application/json");
                 ex.sendResponseHeaders(status, answer.length);
