@@ -1,5 +1,7 @@
 package com.altus.hub.dropbox;
 
+import com.altus.hub.test.HubProcess;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +52,7 @@ class DropboxSessionRestartTest {
 
             long c1 = 100 * MIB + 12_345;
             String id;
-            try (HubJvm first = HubJvm.start("160m", env, args)) {
+            try (HubProcess first = HubProcess.startServer("160m", env, args)) {
                 ObjectNode start = JSON.createObjectNode().put("entity_type", "Inspection").put("filename", "big-300.bin");
                 start.set("meta", UploadApiSupport.meta());
                 HttpResponse<String> s = UploadApiSupport.post(http, first.baseUrl(), "/api/upload_session/start", start.toString(), null);
@@ -59,7 +61,7 @@ class DropboxSessionRestartTest {
                 assertThat(appendRaw(first, id, file, 0, c1).get("offset").asLong()).isEqualTo(c1);
                 first.kill9();
             }
-            try (HubJvm second = HubJvm.start("160m", env, args)) {
+            try (HubProcess second = HubProcess.startServer("160m", env, args)) {
                 // the state survived: a wrong offset is told the right one
                 HttpResponse<String> wrong = UploadApiSupport.postRaw(http, second.baseUrl(), id, 0, new byte[10]);
                 assertThat(wrong.statusCode()).isEqualTo(409);
@@ -94,7 +96,7 @@ class DropboxSessionRestartTest {
         }
     }
 
-    private JsonNode appendRaw(HubJvm hub, String id, Path file, long from, long length) throws Exception {
+    private JsonNode appendRaw(HubProcess hub, String id, Path file, long from, long length) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(hub.baseUrl() + "/api/upload_session/append?session_id=" + id
                         + "&offset=" + from))
                 .header("Authorization", "Bearer " + HubTestBase.TOKEN).header("Content-Type", "application/octet-stream")

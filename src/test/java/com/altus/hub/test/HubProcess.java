@@ -33,10 +33,18 @@ public final class HubProcess implements AutoCloseable {
 
     /** Starts a hub serving HTTP on a free port; returns once /actuator/health answers UP. */
     public static HubProcess startServer(Map<String, String> env, String... args) throws IOException {
+        return startServer("512m", env, args);
+    }
+
+    /**
+     * The same with a chosen maximum heap: a small heap proves that a body bigger than the heap
+     * streams through (the JVM exits on OutOfMemoryError rather than limping on).
+     */
+    public static HubProcess startServer(String maxHeap, Map<String, String> env, String... args) throws IOException {
         int port = AzuriteServer.freePort();
         Map<String, String> e = new java.util.HashMap<>(env);
         e.put("HUB_PORT", String.valueOf(port));
-        HubProcess p = launch(e, args);
+        HubProcess p = launch(maxHeap, e, args);
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!p.process.isAlive()) {
@@ -55,7 +63,7 @@ public final class HubProcess implements AutoCloseable {
 
     /** Runs the hub to completion (one-shot mode) and returns its exit code, stdout and stderr. */
     public static Result runToExit(Map<String, String> env, String... args) throws Exception {
-        HubProcess p = launch(env, args);
+        HubProcess p = launch("512m", env, args);
         if (!p.process.waitFor(180, TimeUnit.SECONDS)) {
             p.process.destroyForcibly();
             throw new IllegalStateException("one-shot hub did not exit within 180 s:\n" + p.output());
@@ -71,11 +79,12 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
-    private static HubProcess launch(Map<String, String> env, String... args) throws IOException {
+    private static HubProcess launch(String maxHeap, Map<String, String> env, String... args) throws IOException {
         Path log = Files.createTempFile("hub-process", ".out");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        cmd.add("-Xmx" + maxHeap);
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -105,6 +114,10 @@ public final class HubProcess implements AutoCloseable {
     public String output() throws IOException {
         Path err = Path.of(log + ".err");
         return Files.readString(log) + (Files.exists(err) ? Files.readString(err) : "");
+    }
+
+    public boolean alive() {
+        return process.isAlive();
     }
 
     public long pid() {
