@@ -57,11 +57,17 @@ public final class AzureSyncBench {
             throw new IllegalArgumentException("usage: AzureSyncBench users|rerun|blobs DIR");
         }
         Path dir = Path.of(args[1]).toAbsolutePath();
-        switch (args[0]) {
-            case "users" -> users(dir);
-            case "rerun" -> rerun(dir);
-            case "blobs" -> blobs(dir);
-            default -> throw new IllegalArgumentException("unknown benchmark " + args[0]);
+        try {
+            switch (args[0]) {
+                case "users" -> users(dir);
+                case "rerun" -> rerun(dir);
+                case "blobs" -> blobs(dir);
+                default -> throw new IllegalArgumentException("unknown benchmark " + args[0]);
+            }
+        } catch (Throwable t) {
+            // a failed benchmark ends with its reason and a non-zero code, whatever threads are left
+            t.printStackTrace();
+            System.exit(1);
         }
         System.exit(0);
     }
@@ -146,12 +152,18 @@ public final class AzureSyncBench {
         final java.util.Set<String> createdIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
         private final com.sun.net.httpserver.HttpServer server;
+        // daemon threads, shut down on close: a failed check must end the JVM, not leave it waiting
+        private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "counting-gotrue");
+            t.setDaemon(true);
+            return t;
+        });
 
         CountingGoTrue() throws java.io.IOException {
             // without it the JDK server's header and body writes meet Nagle and delayed ACKs: 40 ms per call
             System.setProperty("sun.net.httpserver.nodelay", "true");
             server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 256);
-            server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+            server.setExecutor(executor);
             server.createContext("/auth/v1/admin/users", ex -> {
                 calls.incrementAndGet();
                 byte[] body = ex.getRequestBody().readAllBytes();
@@ -178,6 +190,7 @@ public final class AzureSyncBench {
         @Override
         public void close() {
             server.stop(0);
+            executor.shutdownNow();
         }
     }
 
