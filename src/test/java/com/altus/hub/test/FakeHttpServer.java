@@ -168,20 +168,7 @@ public class FakeHttpServer implements AutoCloseable {
         try {
             Fault fault = takeFault(rec);
             if (fault != null) {
-                if (fault.drop()) {
-                    // closing an exchange before any response closes the TCP connection: the client
-                    // sees its response lost. (Java's HttpClient silently retries an idempotent
-                    // request once after that, so inject two drops to surface one to a GET caller.)
-                    ex.close();
-                    return;
-                }
-                Map<String, String> h = new LinkedHashMap<>();
-                h.put("Content-Type", "application/json");
-                if (fault.retryAfter() != null) {
-                    h.put("Retry-After", fault.retryAfter());
-                }
-                send(ex, new Response(fault.status(), h,
-                        (fault.body() == null ? "" : fault.body()).getBytes(StandardCharsets.UTF_8)));
+                answerFault(ex, fault);
                 return;
             }
             Handler handler = route(rec);
@@ -195,6 +182,24 @@ public class FakeHttpServer implements AutoCloseable {
         }
     }
 
+    /** Answers an injected fault: a status with its body and Retry-After, or a dropped connection. */
+    private static void answerFault(HttpExchange ex, Fault fault) throws IOException {
+        if (fault.drop()) {
+            // closing an exchange before any response closes the TCP connection: the client
+            // sees its response lost. (Java's HttpClient silently retries an idempotent
+            // request once after that, so inject two drops to surface one to a GET caller.)
+            ex.close();
+            return;
+        }
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Type", "application/json");
+        if (fault.retryAfter() != null) {
+            h.put("Retry-After", fault.retryAfter());
+        }
+        send(ex, new Response(fault.status(), h,
+                (fault.body() == null ? "" : fault.body()).getBytes(StandardCharsets.UTF_8)));
+    }
+
     private void dispatchStream(HttpExchange ex, StreamHandler handler) throws IOException {
         URI uri = ex.getRequestURI();
         Recorded rec = new Recorded(ex.getRequestMethod().toUpperCase(), uri.getPath(), uri.getRawQuery(),
@@ -204,17 +209,7 @@ public class FakeHttpServer implements AutoCloseable {
             Fault fault = takeFault(rec);
             if (fault != null) {
                 in.transferTo(OutputStream.nullOutputStream());
-                if (fault.drop()) {
-                    ex.close();
-                    return;
-                }
-                Map<String, String> h = new LinkedHashMap<>();
-                h.put("Content-Type", "application/json");
-                if (fault.retryAfter() != null) {
-                    h.put("Retry-After", fault.retryAfter());
-                }
-                send(ex, new Response(fault.status(), h,
-                        (fault.body() == null ? "" : fault.body()).getBytes(StandardCharsets.UTF_8)));
+                answerFault(ex, fault);
                 return;
             }
             Response r = handler.handle(rec, in);
