@@ -48,6 +48,12 @@ public class DoorLoopSyncFlow implements Flow {
     }
 
     @Override
+    public List<com.altus.hub.platform.run.FlowParam> params() {
+        return List.of(com.altus.hub.platform.run.FlowParam.text("resources",
+                "comma-separated subset of the resources, e.g. units,tasks"));
+    }
+
+    @Override
     public void run(RunContext ctx) throws Exception {
         List<DoorLoopResource> selected = selection(ctx.param("resources", null));
         DoorLoopSource source = sources.source();

@@ -1,24 +1,28 @@
 package com.altus.hub.platform;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.altus.hub.platform.dlq.DeadLetterReplayer;
-import com.altus.hub.platform.dlq.StoredDeadLetter;
-import com.altus.hub.platform.run.Flow;
+import com.altus.hub.platform.dlq.DeadLetterChannel;
+import com.altus.hub.platform.run.FlowParam;
+import com.altus.hub.platform.run.FlowRouteBuilder;
 import com.altus.hub.platform.run.RunContext;
+import com.altus.hub.platform.run.Units;
+import org.apache.camel.Exchange;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
 
-/** Flows that exercise the platform in tests (only with hub.test.flows=true). */
-@Configuration(proxyBeanMethods = false)
+/** Flows that exercise the platform in tests (only with hub.test.flows=true), built as routes like the real ones. */
+@Component
 @ConditionalOnProperty("hub.test.flows")
-public class TestFlows {
+public class TestFlows extends FlowRouteBuilder {
     /** Latches that block test-block runs, by the "latch" parameter. */
     public static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
     /** Started signals of test-block runs, by the "latch" parameter. */
@@ -26,91 +30,82 @@ public class TestFlows {
     /** While true, replays of test-echo widgets fail. */
     public static final AtomicBoolean REPLAY_FAILS = new AtomicBoolean(true);
 
-    /** test-echo: counts, dead-letters, goes partial or fails as its parameters say. */
-    @Bean
-    Flow testEcho() {
-        return new Flow() {
-            @Override
-            public String name() {
-                return "test-echo";
-            }
+    private final JdbcTemplate jdbc;
 
-            @Override
-            public void run(RunContext ctx) {
-                int n = Integer.parseInt(ctx.param("n", "1"));
-                ctx.stats().add("items", n);
-                int dead = Integer.parseInt(ctx.param("dead", "0"));
-                for (int i = 0; i < dead; i++) {
-                    ctx.deadLetter("widget", "w-" + i, Map.of("id", "w-" + i, "n", i), "widget " + i + " is broken", null);
-                }
-                if (ctx.params().containsKey("partial")) {
-                    ctx.partial(ctx.param("partial", "partial"));
-                }
-                if (ctx.params().containsKey("fail")) {
-                    throw new IllegalStateException(ctx.param("fail", "failed"));
-                }
-            }
-        };
-    }
-
-    /** test-block: signals it started, then waits for its latch (or an interrupt). */
-    @Bean
-    Flow testBlock() {
-        return new Flow() {
-            @Override
-            public String name() {
-                return "test-block";
-            }
-
-            @Override
-            public void run(RunContext ctx) throws Exception {
-                String key = ctx.param("latch", "default");
-                STARTED.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown();
-                CountDownLatch latch = LATCHES.computeIfAbsent(key, k -> new CountDownLatch(1));
-                ctx.stats().set("waiting_on", key);
-                if (!latch.await(Long.parseLong(ctx.param("max_seconds", "600")), TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("latch " + key + " never released");
-                }
-            }
-        };
-    }
-
-    /** test-tick: one row per run with the trigger's scheduled fire time (sync_jobs says which instance). */
-    @Bean
-    Flow testTick(JdbcTemplate jdbc) {
+    public TestFlows(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
         jdbc.execute("CREATE TABLE IF NOT EXISTS test_ticks (run_id bigint PRIMARY KEY, fire_time text)");
-        return new Flow() {
-            @Override
-            public String name() {
-                return "test-tick";
-            }
-
-            @Override
-            public void run(RunContext ctx) {
-                jdbc.update("INSERT INTO test_ticks VALUES (?, ?)", ctx.runId(), ctx.param("scheduled_fire_time", null));
-            }
-        };
     }
 
-    @Bean
-    DeadLetterReplayer testEchoReplayer() {
-        return new DeadLetterReplayer() {
-            @Override
-            public String flow() {
-                return "test-echo";
-            }
+    @Override
+    public void configure() {
+        // test-echo: counts n items, sends `dead` broken widgets through its sub-route (each one is
+        // dead-lettered there), then goes partial or fails as its parameters say
+        flow("test-echo", FlowParam.integer("n", "items to count"), FlowParam.integer("dead", "broken widgets"),
+                FlowParam.text("partial", "partial reason"), FlowParam.text("fail", "failure message"))
+                .process(TestFlows::widgets).id("test-echo-plan")
+                .split(body())
+                    .to("direct:test-echo-widget").id("test-echo-each")
+                .end()
+                .process(TestFlows::outcome).id("test-echo-outcome");
 
-            @Override
-            public boolean handles(String entityType) {
-                return "widget".equals(entityType);
-            }
+        // a widget is broken in a run; replayed, it is broken while REPLAY_FAILS holds
+        unit("test-echo-widget")
+                .process(TestFlows::widget).id("test-echo-widget-inspect");
 
-            @Override
-            public void replay(StoredDeadLetter letter) {
-                if (REPLAY_FAILS.get()) {
-                    throw new IllegalStateException("widget " + letter.entityKey() + " still broken");
-                }
-            }
-        };
+        flow("test-block", FlowParam.text("latch", "latch name"), FlowParam.integer("max_seconds", "give up after"))
+                .process(TestFlows::block).id("test-block-wait");
+
+        flow("test-tick")
+                .process(ex -> {
+                    RunContext ctx = RunContext.of(ex);
+                    jdbc.update("INSERT INTO test_ticks VALUES (?, ?)", ctx.runId(), ctx.param("scheduled_fire_time", null));
+                }).id("test-tick-insert");
+    }
+
+    static void widgets(Exchange ex) {
+        RunContext ctx = RunContext.of(ex);
+        ctx.stats().add("items", Long.parseLong(ctx.param("n", "1")));
+        int dead = Integer.parseInt(ctx.param("dead", "0"));
+        List<Map<String, Object>> widgets = new ArrayList<>();
+        for (int i = 0; i < dead; i++) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("id", "w-" + i);
+            w.put("n", i);
+            widgets.add(w);
+        }
+        ex.getMessage().setBody(widgets);
+    }
+
+    @SuppressWarnings("unchecked")
+    static void widget(Exchange ex) {
+        Map<String, Object> w = Units.body(ex, Map.class);
+        Units.entity(ex, "widget", String.valueOf(w.get("id")));
+        boolean replay = ex.getProperty(DeadLetterChannel.REPLAY_OF) != null;
+        if (!replay || REPLAY_FAILS.get()) {
+            throw new IllegalStateException("widget " + w.get("n") + " is broken");
+        }
+        RunContext.of(ex).stats().increment("widgets_fixed");
+    }
+
+    static void outcome(Exchange ex) {
+        RunContext ctx = RunContext.of(ex);
+        if (ctx.params().containsKey("partial")) {
+            ctx.partial(ctx.param("partial", "partial"));
+        }
+        if (ctx.params().containsKey("fail")) {
+            throw new IllegalStateException(ctx.param("fail", "failed"));
+        }
+    }
+
+    static void block(Exchange ex) throws InterruptedException {
+        RunContext ctx = RunContext.of(ex);
+        String key = ctx.param("latch", "default");
+        STARTED.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown();
+        CountDownLatch latch = LATCHES.computeIfAbsent(key, k -> new CountDownLatch(1));
+        ctx.stats().set("waiting_on", key);
+        if (!latch.await(Long.parseLong(ctx.param("max_seconds", "600")), TimeUnit.SECONDS)) {
+            throw new IllegalStateException("latch " + key + " never released");
+        }
     }
 }

@@ -25,7 +25,7 @@ public class TestRoutes extends RouteBuilder {
                     if (body.contains("flaky") && FLAKY_FAILURES.getAndDecrement() > 0) {
                         throw new IOException("connection reset");
                     }
-                    if (body.contains("\"bad\"") && ex.getMessage().getHeader(DeadLetterChannel.REPLAY_HEADER) == null) {
+                    if (body.contains("\"bad\"") && ex.getProperty(DeadLetterChannel.REPLAY_OF) == null) {
                         throw new IllegalArgumentException("record " + ex.getMessage().getHeader(DeadLetterChannel.ENTITY_KEY) + " is bad");
                     }
                 });

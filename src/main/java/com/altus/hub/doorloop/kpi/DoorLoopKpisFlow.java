@@ -32,6 +32,11 @@ public class DoorLoopKpisFlow implements Flow {
     }
 
     @Override
+    public java.util.List<com.altus.hub.platform.run.FlowParam> params() {
+        return java.util.List.of(com.altus.hub.platform.run.FlowParam.date("as_of", "the KPI date (default: hub.kpi.as-of, else today UTC)"));
+    }
+
+    @Override
     public void run(RunContext ctx) {
         LocalDate d = KpiMetrics.asOf(ctx.param("as_of", null), configuredAsOf, KpiMetrics.todayUtc());
         long t0 = System.nanoTime();

@@ -2,12 +2,18 @@ package com.altus.hub.platform.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import com.altus.hub.HubApplication;
 import com.altus.hub.platform.config.ConfigException;
 import com.altus.hub.platform.db.EmbeddedDatabase;
 import com.altus.hub.platform.run.FlowBusyException;
+import com.altus.hub.platform.run.FlowDefinition;
+import com.altus.hub.platform.run.FlowParameterException;
 import com.altus.hub.platform.run.FlowRunner;
 import com.altus.hub.platform.run.RunRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -75,13 +81,42 @@ public final class RunOnce {
                     return EXIT_CONFIG;
                 }
             }
+            // each flow gets the parameters it declares; one no flow of the list declares is an error,
+            // and every value is checked before the first flow runs
+            Map<String, Object> given = params(args);
+            Map<String, Map<String, Object>> perFlow = new LinkedHashMap<>();
+            Set<String> used = new HashSet<>();
+            try {
+                for (String flow : flows) {
+                    FlowDefinition def = runner.definition(flow);
+                    Map<String, Object> mine = new LinkedHashMap<>();
+                    given.forEach((k, v) -> {
+                        if (def.accepts(k)) {
+                            mine.put(k, v);
+                            used.add(k);
+                        }
+                    });
+                    def.validate(mine);
+                    perFlow.put(flow, mine);
+                }
+            } catch (FlowParameterException bad) {
+                System.err.println("altus-hub: configuration error: " + bad.getMessage());
+                return EXIT_CONFIG;
+            }
+            for (String name : given.keySet()) {
+                if (!used.contains(name)) {
+                    System.err.println("altus-hub: configuration error: --hub.param." + name + " is a parameter of none of "
+                            + String.join(", ", flows));
+                    return EXIT_CONFIG;
+                }
+            }
             for (String flow : flows) {
                 try {
-                    RunRecord r = runner.run(flow, "cli", params(args));
+                    RunRecord r = runner.run(flow, "cli", perFlow.get(flow));
                     records.add(r);
                     lines.add(json.writeValueAsString(r));
                 } catch (FlowBusyException busy) {
-                    lines.add(json.writeValueAsString(java.util.Map.of("flow", flow, "status", RunRecord.FAILED,
+                    lines.add(json.writeValueAsString(Map.of("flow", flow, "status", RunRecord.FAILED,
                             "error", busy.getMessage())));
                     code = EXIT_FAILED;
                 }
@@ -106,8 +141,8 @@ public final class RunOnce {
     }
 
     /** {@code --hub.param.NAME=VALUE} arguments become run parameters (e.g. --hub.param.as_of=2025-12-15). */
-    static java.util.Map<String, Object> params(String[] args) {
-        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    static Map<String, Object> params(String[] args) {
+        Map<String, Object> out = new LinkedHashMap<>();
         for (String a : args) {
             if (a.startsWith("--hub.param.") && a.contains("=")) {
                 int eq = a.indexOf('=');

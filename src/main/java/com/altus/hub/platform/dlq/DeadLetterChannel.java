@@ -1,13 +1,17 @@
 package com.altus.hub.platform.dlq;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpTimeoutException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import com.altus.hub.platform.http.TransientFailure;
-import com.altus.hub.platform.run.FlowRunner;
+import com.altus.hub.platform.ops.Redactor;
+import com.altus.hub.platform.run.FlowAbortedException;
+import com.altus.hub.platform.run.RunContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteConfigurationBuilder;
@@ -15,12 +19,19 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The shared error handling that flow routes opt into with {@code .routeConfigurationId(ID)}:
- * transient errors (I/O, timeouts, {@link TransientFailure}) are redelivered with exponential
- * backoff; whatever still fails goes, with its original message, into {@code dead_letters}.
+ * The shared dead-letter channel (route configuration {@value #ID}) that every per-unit
+ * sub-route uses: transient errors (I/O, timeouts, {@link TransientFailure}) are redelivered with
+ * exponential backoff, up to {@code hub.dlq.channel.redeliveries} times; whatever still fails
+ * goes, with the unit's original message and the id of the route that failed, into
+ * {@code dead_letters}, and the run becomes partial. Replaying the letter sends that message to
+ * {@code direct:<route_id>} again ({@link DeadLetterReplayRegistry}).
  *
- * <p>Routes say what failed through headers: {@link #FLOW}, {@link #ENTITY_TYPE},
- * {@link #ENTITY_KEY}, and {@link #RUN_ID} to count it in the run (which becomes partial).
+ * <p>Not dead-lettered: a {@link FlowAbortedException} or an interrupt (the run fails at once), and
+ * the failure of a replay (the replay marks its letter failed instead of filing a second one).
+ *
+ * <p>The entity a letter is filed under comes from the exchange properties (or headers)
+ * {@link #ENTITY_TYPE} and {@link #ENTITY_KEY}; the flow and run from the exchange's
+ * {@link RunContext}, else the header {@link #FLOW}.
  */
 @Component
 public class DeadLetterChannel extends RouteConfigurationBuilder {
@@ -28,9 +39,10 @@ public class DeadLetterChannel extends RouteConfigurationBuilder {
     public static final String FLOW = "HubFlow";
     public static final String ENTITY_TYPE = "HubEntityType";
     public static final String ENTITY_KEY = "HubEntityKey";
-    public static final String RUN_ID = "HubRunId";
-    public static final String REPLAY_HEADER = "HubReplayOf";
-    private static final Set<String> SECRET_HEADERS = Set.of("authorization", "cookie", "x-api-key", "apikey");
+    /** Exchange property of a replay: the id of the letter being replayed. */
+    public static final String REPLAY_OF = "HubReplayOf";
+    private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie",
+            "x-api-key", "apikey", "api-key", "x-auth-token", "x-upsert-token");
 
     private final int redeliveries;
     private final long initialDelayMs;
@@ -43,17 +55,38 @@ public class DeadLetterChannel extends RouteConfigurationBuilder {
 
     @Override
     public void configuration() {
-        routeConfiguration(ID)
-                .errorHandler(deadLetterChannel("bean:deadLetterChannel?method=store")
-                        .useOriginalMessage()
-                        .maximumRedeliveries(redeliveries)
-                        .redeliveryDelay(initialDelayMs)
-                        .useExponentialBackOff()
-                        .backOffMultiplier(2)
-                        .maximumRedeliveryDelay(60_000)
-                        .retryWhile(method(DeadLetterChannel.class, "isTransient"))
-                        .logExhausted(true)
-                        .logExhaustedMessageHistory(false));
+        var config = routeConfiguration(ID);
+        config.errorHandler(deadLetterChannel("bean:deadLetterChannel?method=store")
+                .useOriginalMessage()
+                .maximumRedeliveries(redeliveries)
+                .redeliveryDelay(initialDelayMs)
+                .useExponentialBackOff()
+                .backOffMultiplier(2)
+                .maximumRedeliveryDelay(60_000)
+                // retryWhile replaces the maximum, so the predicate carries it too
+                .retryWhile(method(this, "shouldRedeliver"))
+                .logExhausted(true)
+                .logExhaustedMessageHistory(false)
+                .logStackTrace(false));
+        // these end the run: no redelivery, no letter, the exception goes on to the flow route
+        config.onException(FlowAbortedException.class, InterruptedException.class).handled(false)
+                .maximumRedeliveries(0).logExhausted(false)
+                .process(DeadLetterChannel::abortRun);
+    }
+
+    /** Tells the run that a unit aborted it, so that the split's remaining units stop at their first step. */
+    static void abortRun(Exchange exchange) {
+        RunContext run = exchange.getProperty(RunContext.PROPERTY, RunContext.class);
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (run != null && e instanceof FlowAbortedException) {
+            run.abort(e);
+        }
+    }
+
+    /** Transient, and not redelivered as often as allowed yet (the counter is 1 after the first failure). */
+    public boolean shouldRedeliver(Exchange exchange) {
+        int counter = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        return counter <= redeliveries && isTransient(exchange);
     }
 
     /** Whether a failure is worth redelivering. */
@@ -73,43 +106,64 @@ public class DeadLetterChannel extends RouteConfigurationBuilder {
 
     /** The channel's endpoint: writes the original message and the failure into dead_letters. */
     public void store(Exchange exchange) {
-        var ctx = exchange.getContext().getRegistry();
-        DeadLetterService service = ctx.findSingleByType(DeadLetterService.class);
-        ObjectMapper json = ctx.findSingleByType(ObjectMapper.class);
+        if (exchange.getProperty(REPLAY_OF) != null) {
+            // a replay that failed again: the replayer counts the attempt on the letter it replays
+            return;
+        }
+        var registry = exchange.getContext().getRegistry();
+        DeadLetterService service = registry.findSingleByType(DeadLetterService.class);
+        ObjectMapper json = registry.findSingleByType(ObjectMapper.class);
+        Redactor redactor = registry.findSingleByType(Redactor.class);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         var msg = exchange.getMessage();
-        String flow = msg.getHeader(FLOW, exchange.getFromRouteId(), String.class);
-        String entityType = msg.getHeader(ENTITY_TYPE, "message", String.class);
-        String entityKey = msg.getHeader(ENTITY_KEY, exchange.getExchangeId(), String.class);
+        RunContext run = exchange.getProperty(RunContext.PROPERTY, RunContext.class);
+        String flow = run != null ? run.flow() : msg.getHeader(FLOW, exchange.getFromRouteId(), String.class);
+        String entityType = text(exchange, ENTITY_TYPE, "message");
+        String entityKey = text(exchange, ENTITY_KEY, exchange.getExchangeId());
         Map<String, Object> headers = new LinkedHashMap<>();
         msg.getHeaders().forEach((k, v) -> {
-            if (v != null && !SECRET_HEADERS.contains(k.toLowerCase())
+            if (v != null && !k.startsWith("Hub") && !SECRET_HEADERS.contains(k.toLowerCase(Locale.ROOT))
                     && (v instanceof CharSequence || v instanceof Number || v instanceof Boolean)) {
-                headers.put(k, v.toString());
+                headers.put(k, redactor == null ? v.toString() : redactor.redact(v.toString()));
             }
         });
         Object payload = payloadOf(msg.getBody(), json, exchange);
         String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
         DeadLetter dl = DeadLetter.of(flow, entityType, entityKey, payload,
                 error == null ? "failed" : error.getClass().getSimpleName(), error).withRoute(routeId, headers);
-        Long runId = msg.getHeader(RUN_ID, Long.class);
-        if (runId != null) {
-            dl = dl.withRunId(runId);
+        if (run != null) {
+            dl = dl.withRunId(run.runId());
         }
         service.record(dl);
-        if (runId != null) {
-            FlowRunner runner = ctx.findSingleByType(FlowRunner.class);
-            if (runner != null) {
-                runner.activeRun(runId).ifPresent(rc -> rc.countDeadLetter());
-            }
+        if (run != null) {
+            run.countDeadLetter();
         }
     }
 
+    private static String text(Exchange exchange, String name, String def) {
+        String v = exchange.getProperty(name, String.class);
+        if (v == null) {
+            v = exchange.getMessage().getHeader(name, String.class);
+        }
+        return v == null ? def : v;
+    }
+
+    /** The message body as JSON for the letter: JSON text as a tree, objects as Jackson writes them. */
     private static Object payloadOf(Object body, ObjectMapper json, Exchange exchange) {
         if (body == null) {
             return null;
         }
-        String text = body instanceof String s ? s : exchange.getContext().getTypeConverter().tryConvertTo(String.class, exchange, body);
+        if (body instanceof InputStream) {
+            return "(a stream body is not kept)";
+        }
+        if (!(body instanceof CharSequence) && !(body instanceof byte[])) {
+            try {
+                return json.valueToTree(body);
+            } catch (IllegalArgumentException notJson) {
+                return String.valueOf(body);
+            }
+        }
+        String text = exchange.getContext().getTypeConverter().tryConvertTo(String.class, exchange, body);
         if (text == null) {
             return String.valueOf(body);
         }

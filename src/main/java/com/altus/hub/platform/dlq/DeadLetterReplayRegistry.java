@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.altus.hub.platform.run.RunContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
@@ -13,9 +14,11 @@ import org.apache.camel.Route;
 import org.springframework.stereotype.Component;
 
 /**
- * Finds how a dead letter is replayed: the replayer its flow registered for the entity type,
- * else, for letters written by the Camel dead-letter channel, the route they failed in (its
- * original message is sent to the route's direct endpoint again).
+ * Replays a dead letter as a route trigger: its original message (payload and headers) is sent to
+ * {@code direct:<route_id>}, the sub-route that failed, as a detached unit of its flow. A replay
+ * that fails again throws, whether the failure reached the caller or was caught by the route's
+ * dead-letter channel (which files nothing for a replay). Letters without a route fall back to a
+ * {@link DeadLetterReplayer} their flow registered.
  */
 @Component
 public class DeadLetterReplayRegistry {
@@ -23,12 +26,15 @@ public class DeadLetterReplayRegistry {
     private final CamelContext camel;
     private final ProducerTemplate producer;
     private final ObjectMapper json;
+    private final DeadLetterService letters;
 
-    public DeadLetterReplayRegistry(List<DeadLetterReplayer> replayers, CamelContext camel, ObjectMapper json) {
+    public DeadLetterReplayRegistry(List<DeadLetterReplayer> replayers, CamelContext camel, ObjectMapper json,
+                                    DeadLetterService letters) {
         this.replayers = List.copyOf(replayers);
         this.camel = camel;
         this.producer = camel.createProducerTemplate();
         this.json = json;
+        this.letters = letters;
     }
 
     public Optional<DeadLetterReplayer> find(String flow, String entityType) {
@@ -40,13 +46,8 @@ public class DeadLetterReplayRegistry {
         return Optional.empty();
     }
 
-    /** Replays one letter; throws when it still fails or nothing knows how to replay it. */
-    public void replay(StoredDeadLetter letter) throws Exception {
-        Optional<DeadLetterReplayer> replayer = find(letter.flow(), letter.entityType());
-        if (replayer.isPresent()) {
-            replayer.get().replay(letter);
-            return;
-        }
+    /** Replays one letter within the replay run {@code replayRunId}; throws when it still fails. */
+    public void replay(StoredDeadLetter letter, long replayRunId) throws Exception {
         Route route = letter.routeId() == null ? null : camel.getRoute(letter.routeId());
         if (route != null && route.getEndpoint().getEndpointUri().startsWith("direct:")) {
             Exchange result = producer.send(route.getEndpoint(), ex -> {
@@ -56,13 +57,27 @@ public class DeadLetterReplayRegistry {
                         ex.getMessage().setHeader(h.getKey(), h.getValue().isTextual() ? h.getValue().asText() : h.getValue().toString());
                     }
                 }
-                ex.getMessage().setHeader(DeadLetterChannel.REPLAY_HEADER, letter.id());
+                ex.setProperty(DeadLetterChannel.REPLAY_OF, letter.id());
+                ex.setProperty(DeadLetterChannel.ENTITY_TYPE, letter.entityType());
+                ex.setProperty(DeadLetterChannel.ENTITY_KEY, letter.entityKey());
+                ex.setProperty(RunContext.PROPERTY, RunContext.detached(replayRunId, letter.flow(), "replay", letters));
             });
             if (result.getException() != null) {
                 throw result.getException();
             }
+            Throwable caught = result.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+            if (caught != null) {
+                throw caught instanceof Exception e ? e : new IllegalStateException(caught.getMessage(), caught);
+            }
             return;
         }
-        throw new IllegalStateException("no replayer is registered for flow " + letter.flow() + " entity " + letter.entityType());
+        Optional<DeadLetterReplayer> replayer = find(letter.flow(), letter.entityType());
+        if (replayer.isPresent()) {
+            replayer.get().replay(letter);
+            return;
+        }
+        throw new IllegalStateException(letter.routeId() != null
+                ? "route " + letter.routeId() + " of dead letter " + letter.id() + " no longer exists"
+                : "nothing can replay dead letters of flow " + letter.flow() + " entity " + letter.entityType());
     }
 }

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Set;
 
 import com.altus.hub.platform.dlq.DeadLetterService;
-import com.altus.hub.platform.dlq.DlqReplayFlow;
+import com.altus.hub.platform.dlq.DlqReplayRoutes;
+import com.altus.hub.platform.run.FlowParameterException;
 import com.altus.hub.platform.run.FlowRunner;
 import com.altus.hub.platform.run.RunLedger;
 import com.altus.hub.platform.run.RunRecord;
@@ -32,15 +33,25 @@ public class ControlApi {
         this.json = json;
     }
 
-    /** POST /api/flows/{flow}/run: runs synchronously; the body's fields become run parameters. */
+    /**
+     * POST /api/flows/{flow}/run: sends to direct:{flow} and answers the run record; the body's
+     * fields are the run parameters, checked against the flow's declaration before anything runs.
+     */
     public void run(Exchange ex) throws Exception {
         String flow = ex.getMessage().getHeader("flow", String.class);
         if (!runner.exists(flow)) {
             throw new UnknownFlowException(flow);
         }
         ObjectNode body = JsonBodies.object(json, ex.getMessage().getBody(String.class));
-        RunRecord record = runner.run(flow, "rest", JsonBodies.toMap(json, body));
-        respond(ex, 200, record);
+        respond(ex, 200, trigger(flow, JsonBodies.toMap(json, body)));
+    }
+
+    private RunRecord trigger(String flow, Map<String, Object> params) {
+        try {
+            return runner.run(flow, "rest", params);
+        } catch (FlowParameterException e) {
+            throw Problem.badRequest(e.parameter(), e.getMessage());
+        }
     }
 
     /** GET /api/flows/runs?flow=&limit= : newest first. */
@@ -80,7 +91,7 @@ public class ControlApi {
         if (flow != null) {
             params.put("flow", flow);
         }
-        RunRecord record = runner.run(DlqReplayFlow.NAME, "rest", params);
+        RunRecord record = trigger(DlqReplayRoutes.NAME, params);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("selected", record.stats().getOrDefault("selected", 0));
         out.put("succeeded", record.stats().getOrDefault("succeeded", 0));

@@ -1,9 +1,11 @@
 package com.altus.hub.platform.run;
 
+import java.util.List;
+
 /**
- * One named unit of work of the hub (azure-sync, doorloop-sync, ...). The {@link FlowRunner}
- * gives every run a {@code sync_jobs} row, single-flight across instances, metrics and a
- * {@link RunContext}; a flow only does its work.
+ * A flow written as one Java method, run by {@link LegacyFlowRoutes} as a one-step route. Only
+ * for flows not yet rebuilt as routes of their own ({@link FlowRouteBuilder}); it goes away with
+ * the last of them.
  *
  * <p>Outcome: return normally for succeeded; record dead letters or call
  * {@link RunContext#partial(String)} for partial; throw for failed.
@@ -14,4 +16,9 @@ public interface Flow {
     String name();
 
     void run(RunContext ctx) throws Exception;
+
+    /** The run parameters it accepts. */
+    default List<FlowParam> params() {
+        return List.of();
+    }
 }

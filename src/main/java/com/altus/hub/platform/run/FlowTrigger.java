@@ -4,36 +4,48 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * What the YAML schedule routes call: {@code scheduled('azure-sync', ${header.scheduledFireTime})}
- * runs a flow unless it is running somewhere (then the trigger is skipped), and
- * {@code chained('doorloop-normalize')} runs the next flow of a chain.
- * Both answer the run record, or null when the run was skipped.
+ * What the YAML schedule routes call before they send to {@code direct:<flow>}:
+ * {@code scheduled} marks the exchange as a schedule firing (with its fire time as the run
+ * parameter {@code scheduled_fire_time}), {@code chained} as the next flow of a chain. A chain's
+ * next flow runs only when the previous one did not fail: a failed run fails the exchange, which
+ * ends the schedule route (route configuration {@value FlowRouteConfiguration#TRIGGER_ID}); a skipped
+ * trigger (the flow runs elsewhere) stops it too.
  */
 @Component("flowTrigger")
 public class FlowTrigger {
-    private final FlowRunner runner;
+    private static final Logger log = LoggerFactory.getLogger(FlowTrigger.class);
 
-    public FlowTrigger(FlowRunner runner) {
-        this.runner = runner;
-    }
-
-    public RunRecord scheduled(String flow, Date scheduledFireTime) {
+    public void scheduled(Exchange exchange) {
         Map<String, Object> params = new LinkedHashMap<>();
-        if (scheduledFireTime != null) {
-            params.put("scheduled_fire_time", scheduledFireTime.toInstant().toString());
+        Date fire = exchange.getMessage().getHeader("scheduledFireTime", Date.class);
+        if (fire != null) {
+            params.put(FlowDefinition.SCHEDULED_FIRE_TIME.name(), fire.toInstant().toString());
         }
-        return runner.runIfIdle(flow, "schedule", params).orElse(null);
+        exchange.getMessage().setHeader(FlowRunner.TRIGGER_HEADER, "schedule");
+        exchange.getMessage().setHeader(FlowRunner.PARAMS_HEADER, params);
     }
 
-    public RunRecord chained(String flow) {
-        return runner.runIfIdle(flow, "chain", Map.of()).orElse(null);
+    public void chained(Exchange exchange) {
+        exchange.getMessage().setHeader(FlowRunner.TRIGGER_HEADER, "chain");
+        exchange.getMessage().setHeader(FlowRunner.PARAMS_HEADER, Map.of());
     }
 
-    /** Whether a chain goes on after this record: it ran and did not fail. */
-    public static boolean proceed(RunRecord previous) {
-        return previous != null && !previous.failed();
+    /** The schedule route's error handling: a failed run is already logged and recorded; anything else is logged here. */
+    public void failed(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        RunRecord record = exchange.getProperty(FlowRunner.RECORD_PROPERTY, RunRecord.class);
+        if (record == null) {
+            log.error("schedule route {} could not start its flow: {}", exchange.getFromRouteId(),
+                    e == null ? "unknown error" : e.getMessage(), e);
+        } else {
+            log.info("schedule route {}: run {} of {} failed, so the chain stops here", exchange.getFromRouteId(),
+                    record.id(), record.flow());
+        }
     }
 }

@@ -8,15 +8,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.altus.hub.platform.dlq.DeadLetter;
 import com.altus.hub.platform.dlq.DeadLetterService;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
- * What a flow gets for one run: its id, parameters, stats, dead-letter sink and progress log.
+ * What a flow's route steps get for one run: its id, parameters, stats, dead-letter sink and
+ * progress log. It travels with the run's exchange as the property {@value #PROPERTY} (split
+ * parts share it), so a processor finds it with {@link #of(Exchange)}.
  * A dead letter or a {@link #partial(String)} reason makes the run partial.
  */
 public final class RunContext {
+    /** Exchange property holding the run of the flow route the exchange is in. */
+    public static final String PROPERTY = "HubRun";
     private static final Logger progressLog = LoggerFactory.getLogger("hub.progress");
 
     private final long runId;
@@ -29,14 +34,46 @@ public final class RunContext {
     private final AtomicLong deadLettered = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private volatile long lastProgressNanos = 0;
-    private volatile boolean cancelled;
+    private volatile String cancelReason;
+    private volatile Throwable abortCause;
+    private final boolean detached;
 
     RunContext(long runId, String flow, String trigger, Map<String, Object> params, DeadLetterService deadLetters) {
+        this(runId, flow, trigger, params, deadLetters, false);
+    }
+
+    private RunContext(long runId, String flow, String trigger, Map<String, Object> params, DeadLetterService deadLetters,
+                       boolean detached) {
         this.runId = runId;
         this.flow = flow;
         this.trigger = trigger;
         this.params = Map.copyOf(params);
         this.deadLetters = deadLetters;
+        this.detached = detached;
+    }
+
+    /**
+     * A context for work done outside a run of {@code flow}: a dead letter replayed into one of its
+     * sub-routes. Stats stay here (the replay run counts the letter); dead letters are recorded
+     * against {@code flow} and the replaying run {@code runId}.
+     */
+    public static RunContext detached(long runId, String flow, String trigger, DeadLetterService deadLetters) {
+        return new RunContext(runId, flow, trigger, Map.of(), deadLetters, true);
+    }
+
+    /** The run the exchange belongs to; fails loudly when a step runs outside any run. */
+    public static RunContext of(Exchange exchange) {
+        RunContext ctx = exchange.getProperty(PROPERTY, RunContext.class);
+        if (ctx == null) {
+            throw new IllegalStateException("route " + exchange.getFromRouteId() + " step ran outside a flow run "
+                    + "(send to direct:<flow>, or replay a dead letter through dlq-replay)");
+        }
+        return ctx;
+    }
+
+    /** Whether this context is a replay's, not a flow run's. */
+    public boolean detached() {
+        return detached;
     }
 
     public long runId() {
@@ -66,9 +103,24 @@ public final class RunContext {
         return stats;
     }
 
-    /** Records a dead letter for this flow and run; the run becomes partial. Returns its id. */
+    /**
+     * Records a dead letter for this flow and run; the run becomes partial. Returns its id.
+     * Without a route, only a registered replayer can replay it: prefer the variant with a route.
+     */
     public long deadLetter(String entityType, String entityKey, Object payload, String reason, Throwable cause) {
-        long id = deadLetters.record(DeadLetter.of(flow, entityType, entityKey, payload, reason, cause).withRunId(runId));
+        return deadLetter(null, entityType, entityKey, payload, reason, cause);
+    }
+
+    /**
+     * Records a dead letter whose replay sends {@code payload} (as JSON) to {@code direct:<routeId>}:
+     * the sub-route that redoes that entity's work. The run becomes partial. Returns its id.
+     */
+    public long deadLetter(String routeId, String entityType, String entityKey, Object payload, String reason, Throwable cause) {
+        DeadLetter dl = DeadLetter.of(flow, entityType, entityKey, payload, reason, cause).withRunId(runId);
+        if (routeId != null) {
+            dl = dl.withRoute(routeId, Map.of());
+        }
+        long id = deadLetters.record(dl);
         deadLettered.incrementAndGet();
         stats.increment("dead_lettered");
         return id;
@@ -112,18 +164,42 @@ public final class RunContext {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    void cancel() {
-        cancelled = true;
+    void cancel(String reason) {
+        cancelReason = reason;
+    }
+
+    /**
+     * Ends the run after a failure that no unit can get past (a {@link FlowAbortedException}): the
+     * units still queued in a split fail at once with the same reason instead of trying.
+     */
+    public void abort(Throwable cause) {
+        if (abortCause == null) {
+            abortCause = cause;
+            cancelReason = "aborted: " + cause.getMessage();
+        }
+    }
+
+    /** Throws the abort's reason again, or an interrupt when the run is cancelled; for the first step of a unit. */
+    public void checkGoesOn() throws InterruptedException {
+        Throwable a = abortCause;
+        if (a != null) {
+            throw new FlowAbortedException(a.getMessage(), a);
+        }
+        checkNotCancelled();
     }
 
     public boolean cancelled() {
-        return cancelled || Thread.currentThread().isInterrupted();
+        return cancelReason != null || Thread.currentThread().isInterrupted();
     }
 
-    /** Throws if the hub is shutting down, so that a long flow stops between units of work. */
+    /**
+     * Throws if the run must stop (the hub is shutting down, or the run lost its lease), so that a
+     * long flow stops between units of work. The exception is never dead-lettered: it fails the run.
+     */
     public void checkNotCancelled() throws InterruptedException {
         if (cancelled()) {
-            throw new InterruptedException("run " + runId + " of " + flow + " cancelled: the hub is shutting down");
+            throw new InterruptedException("run " + runId + " of " + flow + " cancelled: "
+                    + (cancelReason != null ? cancelReason : "the hub is shutting down"));
         }
     }
 }
