@@ -52,10 +52,7 @@ public class HubEnvironment implements EnvironmentPostProcessor, Ordered {
         if (env.getProperty("HUB_PORT") != null || env.getProperty("server.port") == null) {
             props.put("server.port", settings.port);
         }
-        if (env.getProperty("HUB_BIND") != null || env.getProperty("server.address") == null) {
-            props.put("server.address", settings.bind);
-        }
-        props.put("hub.bind.loopback", settings.loopbackOnly());
+        bindAddress(env, settings, props);
         if (settings.apiToken.isPresent()) {
             props.put("hub.api.token", settings.apiToken.get());
             props.put("hub.api.token-source", "HUB_API_TOKEN");
@@ -82,6 +79,28 @@ public class HubEnvironment implements EnvironmentPostProcessor, Ordered {
             props.put("spring.main.banner-mode", "off");
         }
         env.getPropertySources().addFirst(new MapPropertySource(SOURCE, props));
+    }
+
+    /**
+     * HUB_BIND (default 127.0.0.1) is the one source of the listening address: another address
+     * from server.address (SERVER_ADDRESS, application.yml, --server.address) would expose the
+     * hub without the operator having said so in HUB_BIND, and a separate management server
+     * would serve the console outside the hub's token filter. Either is a one-line config error.
+     */
+    static void bindAddress(ConfigurableEnvironment env, HubSettings settings, Map<String, Object> props) {
+        String address = env.getProperty("server.address");
+        if (address != null && !address.isBlank() && !address.trim().equalsIgnoreCase(settings.bind)) {
+            throw new ConfigException("server.address", "is '" + address.trim() + "' but the hub listens on HUB_BIND ('"
+                    + settings.bind + "'); set HUB_BIND=" + address.trim() + " instead");
+        }
+        for (String management : new String[] {"management.server.port", "management.server.address"}) {
+            if (env.getProperty(management) != null) {
+                throw new ConfigException(management, "is not supported: the console (actuator, Hawtio, Jolokia) is "
+                        + "served on the hub's own port and address, behind its token (HUB_PORT, HUB_BIND)");
+            }
+        }
+        props.put("server.address", settings.bind);
+        props.put("hub.bind.loopback", settings.loopbackOnly());
     }
 
     @Override

@@ -11,8 +11,9 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Tells the operator where everything is once the hub is up: URLs, database, flows, and where
- * the API token came from. A generated token is printed here, once, on stdout (never logged).
+ * Tells the operator where everything is once the hub is up and how to log in to each part:
+ * URLs, database, flows, and where the API token came from. A generated token is printed here,
+ * once, on stdout (never logged).
  */
 @Component
 public class StartupBanner {
@@ -32,7 +33,8 @@ public class StartupBanner {
         this.token = token;
         this.tokenSource = tokenSource;
         this.embeddedDb = embeddedDb;
-        this.datasourceUrl = datasourceUrl;
+        // a JDBC URL may carry ?password=...; the banner shows the rest of it
+        this.datasourceUrl = new Redactor(java.util.List.of()).redact(datasourceUrl);
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -46,10 +48,11 @@ public class StartupBanner {
         PrintStream out = System.out;
         out.println();
         out.println("  Altus Integration Hub is up (instance " + runner.instanceId() + ")");
-        out.println("  API        " + base + "/api   (OpenAPI: " + base + "/api/openapi.json)");
-        out.println("  Health     " + base + "/actuator/health");
-        out.println("  Metrics    " + base + "/actuator/prometheus");
-        out.println("  Hawtio     " + base + "/actuator/hawtio" + (settings.loopbackOnly() ? "" : "   (user any, password = API token)"));
+        out.println("  API        " + base + "/api   (header Authorization: Bearer <API token>; OpenAPI: "
+                + base + "/api/openapi.json)");
+        out.println("  Health     " + base + "/actuator/health   (no token; details with the token)");
+        out.println("  Metrics    " + base + "/actuator/prometheus   (Bearer token, or Basic user hub + API token)");
+        out.println("  Hawtio     " + base + "/actuator/hawtio/   (log in as user hub, password = the API token)");
         out.println("  Database   " + (embeddedDb ? "embedded PostgreSQL, data in " + settings.dataDir.resolve("postgres")
                 + " (" + datasourceUrl + ")" : datasourceUrl));
         out.println("  Flows      " + String.join(", ", runner.flowNames()));

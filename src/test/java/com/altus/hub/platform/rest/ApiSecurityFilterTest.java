@@ -12,22 +12,33 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.util.unit.DataSize;
 
-/** The filter's decisions: which paths need the token, in which form, and the body limits. */
+/**
+ * The filter's decisions on requests as the container hands them over (routed servlet path and
+ * raw URI): which paths need the token and in which form, and the body limits. The same paths
+ * over real HTTP: security/PathTricksTest and security/ConsoleAccessTest.
+ */
 class ApiSecurityFilterTest {
     private static final String TOKEN = "unit-test-token-0123456789";
 
-    private static ApiSecurityFilter filter(boolean loopback) {
-        return new ApiSecurityFilter(TOKEN, loopback, new ObjectMapper(), DataSize.ofMegabytes(1),
+    private static ApiSecurityFilter filter() {
+        return new ApiSecurityFilter(TOKEN, new ObjectMapper(), DataSize.ofMegabytes(1),
                 DataSize.ofMegabytes(210), DataSize.ofMegabytes(150), DataSize.ofMegabytes(50));
     }
 
-    private static MockHttpServletResponse call(ApiSecurityFilter f, String path, String auth) throws Exception {
-        MockHttpServletRequest req = new MockHttpServletRequest("GET", path);
+    /** A request as Tomcat maps it: raw URI as sent, servlet path decoded and normalised. */
+    private static MockHttpServletRequest request(String method, String rawUri, String routed) {
+        MockHttpServletRequest req = new MockHttpServletRequest(method, rawUri);
+        req.setServletPath(routed);
+        return req;
+    }
+
+    private static MockHttpServletResponse call(String rawUri, String routed, String auth) throws Exception {
+        MockHttpServletRequest req = request("GET", rawUri, routed);
         if (auth != null) {
             req.addHeader("Authorization", auth);
         }
         MockHttpServletResponse res = new MockHttpServletResponse();
-        f.doFilter(req, res, new MockFilterChain());
+        filter().doFilter(req, res, new MockFilterChain());
         return res;
     }
 
@@ -36,35 +47,58 @@ class ApiSecurityFilterTest {
     }
 
     @Test
-    void consoleIsOpenOnLoopbackAndGuardedElsewhere() throws Exception {
-        assertThat(call(filter(true), "/actuator/hawtio/", null).getStatus()).isEqualTo(200);
-        assertThat(call(filter(true), "/actuator/prometheus", null).getStatus()).isEqualTo(200);
-
-        ApiSecurityFilter remote = filter(false);
-        MockHttpServletResponse denied = call(remote, "/actuator/hawtio/", null);
+    void consoleNeedsTheTokenOnLoopbackToo() throws Exception {
+        MockHttpServletResponse denied = call("/actuator/hawtio/", "/actuator/hawtio/", null);
         assertThat(denied.getStatus()).isEqualTo(401);
-        assertThat(denied.getHeader("WWW-Authenticate")).startsWith("Basic");
-        assertThat(call(remote, "/actuator/jolokia/read", basic("ops", "wrong")).getStatus()).isEqualTo(401);
-        assertThat(call(remote, "/actuator/hawtio/", basic("ops", TOKEN)).getStatus()).isEqualTo(200);
-        assertThat(call(remote, "/actuator/prometheus", "Bearer " + TOKEN).getStatus()).isEqualTo(200);
-        assertThat(call(remote, "/actuator/health", null).getStatus()).as("health needs no token").isEqualTo(200);
+        assertThat(denied.getHeaders("WWW-Authenticate")).anySatisfy(h -> assertThat(h).startsWith("Basic realm="));
+        assertThat(denied.getContentType()).startsWith("application/problem+json");
+        assertThat(call("/actuator/prometheus", "/actuator/prometheus", null).getStatus()).isEqualTo(401);
+        assertThat(call("/actuator", "/actuator", null).getStatus()).isEqualTo(401);
+        assertThat(call("/actuator/jolokia/read", "/actuator/jolokia/read", basic("hub", "wrong")).getStatus()).isEqualTo(401);
+        assertThat(call("/actuator/jolokia/read", "/actuator/jolokia/read", basic("ops", TOKEN)).getStatus())
+                .as("the user is hub").isEqualTo(401);
+        assertThat(call("/actuator/hawtio/", "/actuator/hawtio/", basic("hub", TOKEN)).getStatus()).isEqualTo(200);
+        assertThat(call("/actuator/prometheus", "/actuator/prometheus", "Bearer " + TOKEN).getStatus()).isEqualTo(200);
+        assertThat(call("/actuator/health", "/actuator/health", null).getStatus()).as("health needs no token").isEqualTo(200);
+        assertThat(call("/actuator/health/db", "/actuator/health/db", null).getStatus()).as("component health does").isEqualTo(401);
+        assertThat(call("/actuator/hawtio/static/js/main.js", "/actuator/hawtio/static/js/main.js", null).getStatus())
+                .as("the login page's assets are public").isEqualTo(200);
     }
 
     @Test
     void apiTakesOnlyTheBearerToken() throws Exception {
-        ApiSecurityFilter f = filter(true);
-        assertThat(call(f, "/api/flows", null).getStatus()).isEqualTo(401);
-        assertThat(call(f, "/api/flows", basic("x", TOKEN)).getStatus()).isEqualTo(401);
-        assertThat(call(f, "/api/flows", "Bearer " + TOKEN.substring(1)).getStatus()).isEqualTo(401);
-        assertThat(call(f, "/api/flows", "bearer " + TOKEN).getStatus()).isEqualTo(200);
-        MockHttpServletResponse res = call(f, "/api/flows", null);
+        assertThat(call("/api/flows", "/api/flows", null).getStatus()).isEqualTo(401);
+        assertThat(call("/api/flows", "/api/flows", basic("hub", TOKEN)).getStatus()).isEqualTo(401);
+        assertThat(call("/api/flows", "/api/flows", "Bearer " + TOKEN.substring(1)).getStatus()).isEqualTo(401);
+        assertThat(call("/api/flows", "/api/flows", "bearer " + TOKEN).getStatus()).isEqualTo(200);
+        MockHttpServletResponse res = call("/api/flows", "/api/flows", null);
         assertThat(res.getContentType()).startsWith("application/problem+json");
+        assertThat(res.getHeader("WWW-Authenticate")).startsWith("Bearer");
         assertThat(res.getContentAsString()).contains("\"status\":401").doesNotContain(TOKEN);
     }
 
     @Test
+    void theDecisionIsTakenOnTheRoutedPath() throws Exception {
+        // as under camel-servlet mapped at /api/*: servlet path /api, path info /flows
+        MockHttpServletRequest servlet = request("GET", "/api/flows", "/api");
+        servlet.setPathInfo("/flows");
+        MockHttpServletResponse res = new MockHttpServletResponse();
+        filter().doFilter(servlet, res, new MockFilterChain());
+        assertThat(res.getStatus()).isEqualTo(401);
+
+        // a raw URI that differs from what the container routed is refused, whatever it looks like
+        assertThat(call("/api;x/flows", "/api/flows", "Bearer " + TOKEN).getStatus()).isEqualTo(400);
+        assertThat(call("/public/flows", "/api/flows", null).getStatus()).isEqualTo(400);
+        // Jolokia's GET protocol may encode MBean names; the routed path must be their decoding
+        assertThat(call("/actuator/jolokia/read/a%20b", "/actuator/jolokia/read/a b", "Bearer " + TOKEN).getStatus())
+                .isEqualTo(200);
+        assertThat(call("/actuator/jolokia/read/a%2Fb", "/actuator/jolokia/read/a/b", "Bearer " + TOKEN).getStatus())
+                .isEqualTo(400);
+    }
+
+    @Test
     void limitsFollowTheEndpoint() {
-        ApiSecurityFilter f = filter(true);
+        ApiSecurityFilter f = filter();
         assertThat(f.limitFor("/api/flows/x/run", "application/json")).isEqualTo(DataSize.ofMegabytes(1).toBytes());
         assertThat(f.limitFor("/api/dlq/replay", null)).isEqualTo(DataSize.ofMegabytes(1).toBytes());
         assertThat(f.limitFor("/api/dropbox_upload", "application/json")).isEqualTo(DataSize.ofMegabytes(210).toBytes());
@@ -75,13 +109,15 @@ class ApiSecurityFilterTest {
 
     @Test
     void declaredOversizedBodiesStopAtTheFilter() throws Exception {
-        MockHttpServletRequest req = new MockHttpServletRequest("POST", "/api/flows/x/run");
-        req.addHeader("Authorization", "Bearer " + TOKEN);
-        req.setContent(new byte[(int) DataSize.ofMegabytes(1).toBytes() + 1]);
-        MockHttpServletResponse res = new MockHttpServletResponse();
-        MockFilterChain chain = new MockFilterChain();
-        filter(true).doFilter(req, res, chain);
-        assertThat(res.getStatus()).isEqualTo(413);
-        assertThat(chain.getRequest()).as("the request never reached a handler").isNull();
+        for (String path : new String[] {"/api/flows/x/run", "/actuator/jolokia"}) {
+            MockHttpServletRequest req = request("POST", path, path);
+            req.addHeader("Authorization", "Bearer " + TOKEN);
+            req.setContent(new byte[(int) DataSize.ofMegabytes(1).toBytes() + 1]);
+            MockHttpServletResponse res = new MockHttpServletResponse();
+            MockFilterChain chain = new MockFilterChain();
+            filter().doFilter(req, res, chain);
+            assertThat(res.getStatus()).as(path).isEqualTo(413);
+            assertThat(chain.getRequest()).as("the request never reached a handler").isNull();
+        }
     }
 }

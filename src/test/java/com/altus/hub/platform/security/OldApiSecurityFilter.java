@@ -1,0 +1,276 @@
+package com.altus.hub.platform.security;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+import com.altus.hub.platform.rest.PayloadTooLargeException;
+import com.altus.hub.platform.rest.Problem;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The request filter as it was before the routed-path check (commit 73c2fc5), kept only so that
+ * {@link AuthFilterBench} can measure both in the same run. Not a bean; never use it to guard.
+ * Original description: guards the HTTP surface before anything reads a request: the bearer token on every
+ * {@code /api/**} call (compared in constant time), the same token for Hawtio, Jolokia and
+ * metrics unless the hub listens on loopback only, and per-endpoint body limits (413).
+ */
+final class OldApiSecurityFilter extends OncePerRequestFilter {
+    private final byte[] tokenDigest;
+    private final boolean loopback;
+    private final ObjectMapper json;
+    private final long controlLimit;
+    private final long uploadLimit;
+    private final long chunkLimit;
+    private final long legalLimit;
+
+    OldApiSecurityFilter(String token,
+                             boolean loopback,
+                             ObjectMapper json,
+                             DataSize controlLimit,
+                             DataSize uploadLimit,
+                             DataSize chunkLimit,
+                             DataSize legalLimit) {
+        this.tokenDigest = sha256(token);
+        this.loopback = loopback;
+        this.json = json;
+        this.controlLimit = controlLimit.toBytes();
+        this.uploadLimit = uploadLimit.toBytes();
+        this.chunkLimit = chunkLimit.toBytes();
+        this.legalLimit = legalLimit.toBytes();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws ServletException, IOException {
+        String path = req.getRequestURI().substring(req.getContextPath().length());
+        boolean api = path.equals("/api") || path.startsWith("/api/");
+        boolean console = path.startsWith("/actuator/hawtio") || path.startsWith("/actuator/jolokia")
+                || path.startsWith("/actuator/prometheus") || path.startsWith("/actuator/metrics")
+                || path.startsWith("/actuator/camel");
+        if (api || (console && !loopback)) {
+            if (!authorized(req, console)) {
+                if (console && !api) {
+                    res.setHeader("WWW-Authenticate", "Basic realm=\"altus-hub\", charset=\"UTF-8\"");
+                } else {
+                    res.setHeader("WWW-Authenticate", "Bearer realm=\"altus-hub\"");
+                }
+                write(res, new Problem(401, "missing or invalid bearer token"), path);
+                return;
+            }
+        }
+        if (api) {
+            long limit = limitFor(path, req.getContentType());
+            long declared = req.getContentLengthLong();
+            if (declared > limit) {
+                write(res, new Problem(413, "request body of " + declared + " bytes exceeds the limit of "
+                        + limit + " bytes for this endpoint").with("limit_bytes", limit), path);
+                return;
+            }
+            if (declared < 0 && !streamed(path, req.getContentType())) {
+                // a chunked JSON body: read it here (it would be read whole anyway) so the limit is exact
+                byte[] body = req.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+                if (body.length > limit) {
+                    write(res, new Problem(413, "request body exceeds the limit of " + limit
+                            + " bytes for this endpoint").with("limit_bytes", limit), path);
+                    return;
+                }
+                chain.doFilter(new BufferedRequest(req, body), res);
+                return;
+            }
+            chain.doFilter(new LimitedRequest(req, limit), res);
+            return;
+        }
+        chain.doFilter(req, res);
+    }
+
+    long limitFor(String path, String contentType) {
+        if (path.startsWith("/api/legal/")) {
+            return legalLimit;
+        }
+        if (path.startsWith("/api/upload_session/append") && contentType != null
+                && contentType.toLowerCase().startsWith("application/octet-stream")) {
+            return chunkLimit;
+        }
+        if (path.startsWith("/api/dropbox_upload") || path.startsWith("/api/ingest_upload")
+                || path.startsWith("/api/upload_session/")) {
+            return uploadLimit;
+        }
+        return controlLimit;
+    }
+
+    /** Endpoints whose handlers stream the body themselves (they see the counting stream). */
+    static boolean streamed(String path, String contentType) {
+        boolean octets = contentType != null && contentType.toLowerCase().startsWith("application/octet-stream");
+        boolean multipart = contentType != null && contentType.toLowerCase().startsWith("multipart/");
+        // the upload handlers parse their (up to 210 MiB) JSON bodies as streams
+        boolean uploads = path.startsWith("/api/dropbox_upload") || path.startsWith("/api/ingest_upload")
+                || path.startsWith("/api/upload_session/");
+        return octets || multipart || uploads;
+    }
+
+    private boolean authorized(HttpServletRequest req, boolean allowBasic) {
+        String h = req.getHeader("Authorization");
+        if (h == null) {
+            return false;
+        }
+        String presented = null;
+        if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = h.substring(7).trim();
+        } else if (allowBasic && h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                presented = colon < 0 ? null : decoded.substring(colon + 1);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        // digests have equal length, so the comparison time says nothing about the token
+        return presented != null && MessageDigest.isEqual(tokenDigest, sha256(presented));
+    }
+
+    private void write(HttpServletResponse res, Problem p, String path) throws IOException {
+        res.setStatus(p.status());
+        res.setContentType(Problem.MEDIA_TYPE);
+        res.setCharacterEncoding("UTF-8");
+        json.writeValue(res.getOutputStream(), p.body(path));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A request whose (small, already limited) body was read by the filter. */
+    static final class BufferedRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        BufferedRequest(HttpServletRequest req, byte[] body) {
+            super(req);
+            this.body = body;
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("the body is already buffered");
+                }
+            };
+        }
+
+        @Override
+        public java.io.BufferedReader getReader() {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Counts body bytes as they are read and stops at the limit (for chunked bodies without a length). */
+    static final class LimitedRequest extends HttpServletRequestWrapper {
+        private final long limit;
+        private ServletInputStream stream;
+
+        LimitedRequest(HttpServletRequest req, long limit) {
+            super(req);
+            this.limit = limit;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (stream == null) {
+                ServletInputStream in = super.getInputStream();
+                stream = new ServletInputStream() {
+                    private long count;
+
+                    @Override
+                    public int read() throws IOException {
+                        int b = in.read();
+                        if (b >= 0) {
+                            check(1);
+                        }
+                        return b;
+                    }
+
+                    @Override
+                    public int read(byte[] buf, int off, int len) throws IOException {
+                        int n = in.read(buf, off, len);
+                        if (n > 0) {
+                            check(n);
+                        }
+                        return n;
+                    }
+
+                    private void check(int n) {
+                        count += n;
+                        if (count > limit) {
+                            throw new PayloadTooLargeException(limit);
+                        }
+                    }
+
+                    @Override
+                    public boolean isFinished() {
+                        return in.isFinished();
+                    }
+
+                    @Override
+                    public boolean isReady() {
+                        return in.isReady();
+                    }
+
+                    @Override
+                    public void setReadListener(ReadListener listener) {
+                        in.setReadListener(listener);
+                    }
+                };
+            }
+            return stream;
+        }
+    }
+}
