@@ -101,6 +101,17 @@ class DeadLetterTest extends HubTestBase {
         assertThat(payload.get("id").asText()).isEqualTo("b1");
         assertThat(row.get("headers").toString()).doesNotContain("secret-value");
 
+        // secrets inside a payload are masked before it is stored
+        producer.sendBodyAndHeaders("direct:test-dlc", "{\"id\":\"b2\",\"bad\":true,\"access_token\":\"tok-9f8e7d6c5b4a\","
+                        + "\"url\":\"https://x.blob.core.windows.net/c?sv=1&sig=abcdef0123456789\"}",
+                Map.of(DeadLetterChannel.FLOW, "test-route", DeadLetterChannel.ENTITY_TYPE, "thing", DeadLetterChannel.ENTITY_KEY, "b2",
+                        "Proxy-Authorization", "Basic dXNlcjpwYXNz", "X-Note", "see https://h/p?access_token=abc123456789"));
+        Map<String, Object> secretRow = jdbc.queryForMap("SELECT payload::text AS p, headers::text AS h FROM dead_letters "
+                + "WHERE flow = 'test-route' AND entity_key = 'b2'");
+        assertThat(secretRow.get("p").toString()).doesNotContain("tok-9f8e7d6c5b4a").doesNotContain("abcdef0123456789")
+                .contains("\"id\": \"b2\"");
+        assertThat(secretRow.get("h").toString()).doesNotContain("dXNlcjpwYXNz").doesNotContain("abc123456789");
+
         JsonNode replay = json(post("/api/dlq/replay", "{\"ids\": [" + row.get("id") + "]}"));
         assertThat(replay.get("succeeded").asInt()).isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT status FROM dead_letters WHERE id = ?", String.class, row.get("id"))).isEqualTo("replayed");

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 
 import com.altus.hub.platform.http.TransientFailure;
-import com.altus.hub.platform.ops.Redactor;
 import com.altus.hub.platform.run.FlowAbortedException;
 import com.altus.hub.platform.run.RunContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -113,7 +112,6 @@ public class DeadLetterChannel extends RouteConfigurationBuilder {
         var registry = exchange.getContext().getRegistry();
         DeadLetterService service = registry.findSingleByType(DeadLetterService.class);
         ObjectMapper json = registry.findSingleByType(ObjectMapper.class);
-        Redactor redactor = registry.findSingleByType(Redactor.class);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         var msg = exchange.getMessage();
         RunContext run = exchange.getProperty(RunContext.PROPERTY, RunContext.class);
@@ -124,7 +122,7 @@ public class DeadLetterChannel extends RouteConfigurationBuilder {
         msg.getHeaders().forEach((k, v) -> {
             if (v != null && !k.startsWith("Hub") && !SECRET_HEADERS.contains(k.toLowerCase(Locale.ROOT))
                     && (v instanceof CharSequence || v instanceof Number || v instanceof Boolean)) {
-                headers.put(k, redactor == null ? v.toString() : redactor.redact(v.toString()));
+                headers.put(k, v.toString()); // DeadLetterService redacts what it stores
             }
         });
         Object payload = payloadOf(msg.getBody(), json, exchange);

@@ -59,9 +59,25 @@ public class DeadLetterService {
                               run_id = EXCLUDED.run_id, last_failed_at = now()
                 RETURNING id
                 """, Long.class,
-                dl.flow(), dl.routeId(), dl.entityType(), key, toJson(dl.payload()),
-                toJson(dl.headers() == null ? Map.of() : dl.headers()), dl.errorClass(),
+                dl.flow(), dl.routeId(), dl.entityType(), key, toJson(redactedPayload(dl.payload())),
+                toJson(redactor.redactHeaders(dl.headers() == null ? Map.of() : dl.headers())), dl.errorClass(),
                 redactor.redact(truncate(dl.errorMessage(), 4000)), dl.runId(), (double) baseBackoff.toSeconds());
+    }
+
+    /** The payload as stored: secrets in it (token members, signed URLs, credentials) masked. */
+    private Object redactedPayload(Object payload) {
+        if (payload == null) {
+            return null;
+        }
+        if (payload instanceof String text) {
+            return redactor.redact(text);
+        }
+        try {
+            JsonNode tree = payload instanceof JsonNode n ? n : json.valueToTree(payload);
+            return redactor.redactJson(tree);
+        } catch (IllegalArgumentException notJson) {
+            return redactor.redact(String.valueOf(payload));
+        }
     }
 
     /** Closes open letters of entities that have since been processed successfully in a normal run. */
