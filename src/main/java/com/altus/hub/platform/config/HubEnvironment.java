@@ -44,8 +44,8 @@ public class HubEnvironment implements EnvironmentPostProcessor, Ordered {
         } else {
             EmbeddedDatabase pg = EmbeddedDatabase.start(settings.dataDir.resolve("postgres"));
             props.put("spring.datasource.url", pg.jdbcUrl("postgres"));
-            props.put("spring.datasource.username", "postgres");
-            props.put("spring.datasource.password", "postgres");
+            props.put("spring.datasource.username", EmbeddedDatabase.USER);
+            props.put("spring.datasource.password", pg.password());
             props.put("hub.database.embedded", true);
         }
 
