@@ -93,6 +93,15 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The test JVM's class path without empty entries: surefire's ends with ':', which the JVM reads
+     * as the working directory, so a child started in the checkout would also see ./routes etc.
+     */
+    private static String classPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.isBlank()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
     private static Path baseDir() {
         return Path.of(System.getProperty("hub.test.basedir", "."));
     }
@@ -105,7 +114,7 @@ public final class HubProcess implements AutoCloseable {
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath());
         cmd.add("com.altus.hub.HubApplication");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(log.toFile()).redirectError(Path.of(log + ".err").toFile());
