@@ -3,7 +3,6 @@ package com.altus.hub.doorloop.normalize;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -203,33 +202,13 @@ public record EntitySpec(String entityType, String statsGroup, String table, Str
     }
 
     /**
-     * Whether the text {@code value} (an SQL expression) casts to {@code pgType}, on PostgreSQL 15 as
-     * on 16+ (where pg_input_is_valid exists): the well-formed shapes of {@link #WELL_FORMED} are
-     * matched by a regular expression in the statement, and only a value that matches none goes to
-     * {@code hub_input_is_valid} (V8__pg15_compat.sql), whose exception block costs a subtransaction.
-     * The shapes accept nothing that fails the cast on any of these versions. CASE, not OR, fixes
-     * the order of evaluation.
+     * Whether the text {@code v} (an SQL expression) casts to {@code pgType}: {@code hub_input_is_valid}
+     * of V8__pg15_compat.sql, which is pg_input_is_valid on PostgreSQL 16+ and a portable equivalent
+     * on 15 (well-formed shapes recognized in the statement, the cast tried only for the others).
      */
-    public static String validSql(String value, String pgType) {
-        String shape = WELL_FORMED.get(pgType);
-        String slow = "hub_input_is_valid(" + value + ", " + quote(pgType) + ")";
-        return shape == null ? slow : "(CASE WHEN " + value + " ~ " + quote(shape) + " THEN true ELSE " + slow + " END)";
+    public static String validSql(String v, String pgType) {
+        return "hub_input_is_valid(" + v + ", " + quote(pgType) + ")";
     }
-
-    // Regular expressions without '?' (pgjdbc's placeholder) and without backslashes.
-    private static final String YEAR = "([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"; // 0001-9999
-    /** Month and day of any year (February 29 takes the slow path, which knows leap years). */
-    private static final String MONTH_DAY = "((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)";
-    private static final String TIME = "([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6}){0,1}){0,1}";
-    /** PostgreSQL accepts UTC offsets up to 15:59. */
-    private static final String OFFSET = "(Z|[+-](0[0-9]|1[0-5])(:{0,1}[0-5][0-9]){0,1})";
-
-    /** Shapes that always cast: ISO 8601 dates and timestamps, plain decimal numbers, JSON booleans. */
-    static final Map<String, String> WELL_FORMED = Map.of(
-            "numeric", "^[+-]{0,1}([0-9]{1,100}([.][0-9]{0,100}){0,1}|[.][0-9]{1,100})([eE][+-]{0,1}[0-9]{1,3}){0,1}$",
-            "date", "^" + YEAR + "-" + MONTH_DAY + "$",
-            "timestamptz", "^" + YEAR + "-" + MONTH_DAY + "[T ]" + TIME + OFFSET + "{0,1}$",
-            "boolean", "^(true|false)$");
 
     /** {@code a.b.c} -> {@code (r.data->'a'->'b'->>'c')}. */
     static String path(String jsonPath) {
