@@ -41,10 +41,19 @@ public final class HubProcess implements AutoCloseable {
      * streams through (the JVM exits on OutOfMemoryError rather than limping on).
      */
     public static HubProcess startServer(String maxHeap, Map<String, String> env, String... args) throws IOException {
+        return startServerIn(baseDir(), maxHeap, env, args);
+    }
+
+    /**
+     * The same started from {@code workingDirectory} instead of the checkout, as a service is: relative
+     * defaults (./data, samples/...) then resolve there, and nothing may depend on the checkout's files.
+     */
+    public static HubProcess startServerIn(Path workingDirectory, String maxHeap, Map<String, String> env, String... args)
+            throws IOException {
         int port = AzuriteServer.freePort();
         Map<String, String> e = new java.util.HashMap<>(env);
         e.put("HUB_PORT", String.valueOf(port));
-        HubProcess p = launch(maxHeap, e, args);
+        HubProcess p = launch(workingDirectory, maxHeap, e, args);
         HttpClient http = HttpClient.newHttpClient();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
             if (!p.process.isAlive()) {
@@ -63,7 +72,12 @@ public final class HubProcess implements AutoCloseable {
 
     /** Runs the hub to completion (one-shot mode) and returns its exit code, stdout and stderr. */
     public static Result runToExit(Map<String, String> env, String... args) throws Exception {
-        HubProcess p = launch("512m", env, args);
+        return runToExitIn(baseDir(), env, args);
+    }
+
+    /** The same started from {@code workingDirectory}. */
+    public static Result runToExitIn(Path workingDirectory, Map<String, String> env, String... args) throws Exception {
+        HubProcess p = launch(workingDirectory, "512m", env, args);
         if (!p.process.waitFor(180, TimeUnit.SECONDS)) {
             p.process.destroyForcibly();
             throw new IllegalStateException("one-shot hub did not exit within 180 s:\n" + p.output());
@@ -79,7 +93,20 @@ public final class HubProcess implements AutoCloseable {
         }
     }
 
-    private static HubProcess launch(String maxHeap, Map<String, String> env, String... args) throws IOException {
+    /**
+     * The test JVM's class path without empty entries: surefire's ends with ':', which the JVM reads
+     * as the working directory, so a child started in the checkout would also see ./routes etc.
+     */
+    private static String classPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.isBlank()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    private static Path baseDir() {
+        return Path.of(System.getProperty("hub.test.basedir", "."));
+    }
+
+    private static HubProcess launch(Path workingDirectory, String maxHeap, Map<String, String> env, String... args) throws IOException {
         Path log = Files.createTempFile("hub-process", ".out");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -87,11 +114,11 @@ public final class HubProcess implements AutoCloseable {
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath());
         cmd.add("com.altus.hub.HubApplication");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(log.toFile()).redirectError(Path.of(log + ".err").toFile());
-        pb.directory(Path.of(System.getProperty("hub.test.basedir", ".")).toFile());
+        pb.directory(workingDirectory.toFile());
         for (String k : List.copyOf(pb.environment().keySet())) {
             if (k.startsWith("HUB_") || k.startsWith("DATABASE_") || k.startsWith("AZURE_") || k.startsWith("SUPABASE_")
                     || k.startsWith("DOORLOOP_") || k.startsWith("DROPBOX_") || k.startsWith("TEAM_DROPBOX_")

@@ -148,8 +148,8 @@ public record EntitySpec(String entityType, String statsGroup, String table, Str
         for (Column c : columns) {
             if (c.validateAs() != null) {
                 String path = path(c.jsonPath());
-                src.append(",\n      CASE WHEN ").append(path).append(" IS NOT NULL AND NOT pg_input_is_valid(")
-                        .append(path).append(", ").append(quote(c.validateAs())).append(") THEN ")
+                src.append(",\n      CASE WHEN ").append(path).append(" IS NOT NULL AND NOT ")
+                        .append(validSql(path, c.validateAs())).append(" THEN ")
                         .append(quote(c.jsonPath() + " is not a valid " + c.validateAs() + ": ")).append(" || ")
                         .append(path).append(" END");
             }
@@ -199,6 +199,15 @@ public record EntitySpec(String entityType, String statsGroup, String table, Str
         }
         return "UPDATE " + table + " t SET deleted_at = now(), updated_at = now() WHERE t.deleted_at IS NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM " + source + " r WHERE r.id = t.doorloop_id)";
+    }
+
+    /**
+     * Whether the text {@code v} (an SQL expression) casts to {@code pgType}: {@code hub_input_is_valid}
+     * of V8__pg15_compat.sql, which is pg_input_is_valid on PostgreSQL 16+ and a portable equivalent
+     * on 15 (well-formed shapes recognized in the statement, the cast tried only for the others).
+     */
+    public static String validSql(String v, String pgType) {
+        return "hub_input_is_valid(" + v + ", " + quote(pgType) + ")";
     }
 
     /** {@code a.b.c} -> {@code (r.data->'a'->'b'->>'c')}. */

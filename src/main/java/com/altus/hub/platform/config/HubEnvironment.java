@@ -15,7 +15,8 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Turns the contract's environment variables into Spring and Camel properties before any bean
  * exists: the datasource (starting the embedded PostgreSQL when DATABASE_URL is unset), the
- * HTTP binding, the API token, and per-flow schedules for the YAML routes.
+ * folder of the YAML routes (HUB_ROUTES_DIR), the HTTP binding, the API token, and per-flow
+ * schedules for the YAML routes.
  */
 public class HubEnvironment implements EnvironmentPostProcessor, Ordered {
 
@@ -44,10 +45,13 @@ public class HubEnvironment implements EnvironmentPostProcessor, Ordered {
         } else {
             EmbeddedDatabase pg = EmbeddedDatabase.start(settings.dataDir.resolve("postgres"));
             props.put("spring.datasource.url", pg.jdbcUrl("postgres"));
-            props.put("spring.datasource.username", "postgres");
-            props.put("spring.datasource.password", "postgres");
+            props.put("spring.datasource.username", EmbeddedDatabase.USER);
+            props.put("spring.datasource.password", pg.password());
             props.put("hub.database.embedded", true);
         }
+
+        // routes: packaged in the jar (application.yml: classpath:routes/*.yaml) unless HUB_ROUTES_DIR names a folder
+        settings.routesIncludePattern().ifPresent(p -> props.put("camel.main.routes-include-pattern", p));
 
         if (env.getProperty("HUB_PORT") != null || env.getProperty("server.port") == null) {
             props.put("server.port", settings.port);

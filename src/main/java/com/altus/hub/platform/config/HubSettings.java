@@ -1,8 +1,10 @@
 package com.altus.hub.platform.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.quartz.CronExpression;
 
@@ -33,6 +36,8 @@ public final class HubSettings {
 
     public final Optional<Database> database;
     public final Path dataDir;
+    /** A folder of YAML routes that replaces the ones packaged in the jar (classpath:routes/*.yaml). */
+    public final Optional<Path> routesDir;
     public final Optional<String> apiToken;
     public final int port;
     public final String bind;
@@ -84,6 +89,7 @@ public final class HubSettings {
     private HubSettings(Function<String, String> source) {
         this.source = source;
         this.dataDir = path("HUB_DATA_DIR", "./data");
+        this.routesDir = optional("HUB_ROUTES_DIR").map(v -> routesDir(path("HUB_ROUTES_DIR", v)));
         this.database = database();
         this.apiToken = optional("HUB_API_TOKEN").map(t -> {
             if (t.length() < 16 || t.chars().anyMatch(Character::isWhitespace)) {
@@ -192,6 +198,29 @@ public final class HubSettings {
             throw new ConfigException(name, "is not a valid path");
         }
         return Path.of(v).toAbsolutePath().normalize();
+    }
+
+    /** An existing directory with at least one *.yaml, and no ',' (Camel's pattern list separator). */
+    private static Path routesDir(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException("HUB_ROUTES_DIR", "must be an existing directory, got '" + dir + "'");
+        }
+        if (dir.toString().contains(",")) {
+            throw new ConfigException("HUB_ROUTES_DIR", "must not contain ',', got '" + dir + "'");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(".yaml") && Files.isRegularFile(f))) {
+                throw new ConfigException("HUB_ROUTES_DIR", "has no route files (*.yaml): '" + dir + "'");
+            }
+        } catch (IOException e) {
+            throw new ConfigException("HUB_ROUTES_DIR", "cannot be read: '" + dir + "' (" + e.getMessage() + ")");
+        }
+        return dir;
+    }
+
+    /** The Camel routes pattern: the folder's *.yaml when HUB_ROUTES_DIR is set. */
+    public Optional<String> routesIncludePattern() {
+        return routesDir.map(d -> "file:" + d + "/*.yaml");
     }
 
     private int integer(String name, int def, int min, int max) {
