@@ -29,7 +29,7 @@ class ClusteredSchedulingTest {
                 "HUB_API_TOKEN", "cluster-test-token-0123456789",
                 "HUB_SCHEDULE_DLQ_REPLAY", "off");
         String[] args = {"--hub.test.flows=true", "--hub.test.tick.enabled=true",
-                "--camel.main.routes-include-pattern=file:routes/*.yaml,classpath:test-routes/*.yaml",
+                "--camel.main.routes-include-pattern=classpath:routes/*.yaml,classpath:test-routes/*.yaml",
                 "--spring.quartz.properties.org.quartz.jobStore.clusterCheckinInterval=1000"};
         try (HubProcess a = HubProcess.startServer(env, args); HubProcess b = HubProcess.startServer(env, args)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> ticks(jdbc) >= 6);
