@@ -27,8 +27,10 @@ import java.util.stream.Stream;
  * is {@code reset/}), folder batches complete at once with an entry per path (an existing folder is
  * {@code path/conflict/folder/}, a file in the way {@code path/conflict/file/}), moves take the
  * folder with its contents ({@code from_lookup/not_found/}, {@code to/conflict/...}). Listed files
- * carry no content_hash (that would read every file); {@link #metadata} has it. There are no copy
- * references and no namespaces here.
+ * carry no content_hash (that would read every file); {@link #metadata} has it. Paths are
+ * case-insensitive as in Dropbox: an existing local name is found whatever the case of the path
+ * (the drift detector plans with lower-case paths). There are no copy references and no
+ * namespaces here.
  */
 public class FolderDropboxTree implements DropboxTree {
     private final FolderDropboxStore store;
@@ -64,10 +66,34 @@ public class FolderDropboxTree implements DropboxTree {
         return sb.toString();
     }
 
+    /**
+     * The local file of a Dropbox path, matching existing names case-insensitively as Dropbox does
+     * (the exact name first); the part of the path that does not exist keeps the given case.
+     */
+    Path resolve(String dropboxPath) throws IOException {
+        Path exact = store.local(dropboxPath);
+        if (Files.exists(exact)) {
+            return exact;
+        }
+        Path p = store.root();
+        String[] segs = dropboxPath.substring(1).split("/");
+        for (int i = 0; i < segs.length; i++) {
+            Path next = p.resolve(segs[i]);
+            if (!Files.exists(next) && Files.isDirectory(p)) {
+                try (Stream<Path> names = Files.list(p)) {
+                    String seg = segs[i];
+                    next = names.filter(n -> n.getFileName().toString().equalsIgnoreCase(seg)).findFirst().orElse(next);
+                }
+            }
+            p = next;
+        }
+        return store.local(dropboxPath(p));
+    }
+
     @Override
     public Optional<ListPage> listFolder(String path, boolean recursive, int limit) throws IOException {
         count("list_folder");
-        Path dir = store.local(path);
+        Path dir = resolve(path);
         if (!Files.isDirectory(dir)) {
             return Optional.empty();
         }
@@ -119,7 +145,7 @@ public class FolderDropboxTree implements DropboxTree {
         }
         List<BatchEntry> out = new ArrayList<>(paths.size());
         for (String p : paths) {
-            Path local = store.local(p);
+            Path local = resolve(p);
             if (Files.isDirectory(local)) {
                 out.add(new BatchEntry(p, false, "path/conflict/folder/"));
                 continue;
@@ -143,8 +169,8 @@ public class FolderDropboxTree implements DropboxTree {
     @Override
     public void move(String fromPath, String toPath) throws IOException {
         count("move_v2");
-        Path from = store.local(fromPath);
-        Path to = store.local(toPath);
+        Path from = resolve(fromPath);
+        Path to = resolve(toPath);
         if (!Files.exists(from)) {
             throw new DropboxApiException(409, "from_lookup/not_found/", "move_v2 " + fromPath + ": not found");
         }
@@ -159,7 +185,7 @@ public class FolderDropboxTree implements DropboxTree {
     @Override
     public Optional<StoredFile> metadata(String path) throws IOException {
         count("get_metadata");
-        return store.metadata(path);
+        return store.metadata(dropboxPath(resolve(path)));
     }
 
     @Override
@@ -176,18 +202,19 @@ public class FolderDropboxTree implements DropboxTree {
     @Override
     public StoredFile download(String path, Path to) throws IOException {
         count("download");
-        Path local = store.local(path);
+        Path local = resolve(path);
         if (!Files.isRegularFile(local)) {
             throw new DropboxApiException(409, "path/not_found/", "download " + path + ": not found");
         }
         Files.copy(local, to, StandardCopyOption.REPLACE_EXISTING);
-        return store.metadata(path).orElseThrow(() -> new DropboxApiException(409, "path/not_found/",
+        return store.metadata(dropboxPath(local)).orElseThrow(() -> new DropboxApiException(409, "path/not_found/",
                 "download " + path + ": removed while reading"));
     }
 
     @Override
     public StoredFile uploadExact(String path, Path file, long size, String contentHash) throws IOException {
         count("upload");
+        path = dropboxPath(resolve(path));
         Optional<StoredFile> there = store.metadata(path);
         if (there.isPresent()) {
             if (there.get().contentHash().equals(contentHash)) {

@@ -82,6 +82,7 @@ public final class FakeDropboxTree implements AutoCloseable {
     private final AtomicBoolean refuseCopyReferences = new AtomicBoolean();
     private final AtomicInteger asyncChecks = new AtomicInteger(-1);
     private final AtomicInteger contendedEntries = new AtomicInteger();
+    private final Map<String, AtomicInteger> loseResponses = new ConcurrentHashMap<>();
     private final AtomicLong bytesDownloaded = new AtomicLong();
     private final AtomicLong bytesUploaded = new AtomicLong();
 
@@ -143,6 +144,7 @@ public final class FakeDropboxTree implements AutoCloseable {
         refuseCopyReferences.set(false);
         asyncChecks.set(-1);
         contendedEntries.set(0);
+        loseResponses.clear();
         bytesDownloaded.set(0);
         bytesUploaded.set(0);
         http.clearFaults();
@@ -162,6 +164,11 @@ public final class FakeDropboxTree implements AutoCloseable {
     /** The next {@code n} entries of folder batches fail with too_many_write_operations. */
     public void contendNextEntries(int n) {
         contendedEntries.set(n);
+    }
+
+    /** The next {@code n} requests to {@code endpoint} ("copy_reference/save") are carried out, but their answers are lost. */
+    public void loseNextResponses(String endpoint, int n) {
+        loseResponses.put(endpoint, new AtomicInteger(n));
     }
 
     /** Requests per endpoint ("list_folder", "create_folder_batch/check", ...), OAuth excluded. */
@@ -318,7 +325,12 @@ public final class FakeDropboxTree implements AutoCloseable {
             }
             ns = wanted;
         }
-        return h.handle(ns, account);
+        Response answer = h.handle(ns, account);
+        AtomicInteger lose = loseResponses.get(endpoint);
+        if (lose != null && lose.getAndDecrement() > 0) {
+            return Response.lost();
+        }
+        return answer;
     }
 
     private NavigableMap<String, Item> ns(String ns) {
@@ -442,7 +454,7 @@ public final class FakeDropboxTree implements AutoCloseable {
         } else {
             rootInfo.put(".tag", "user").put("root_namespace_id", APP_NS).put("home_namespace_id", APP_NS);
         }
-        ObjectNode a = json.createObjectNode().put("account_id", "dbid:fake-" + account).set("name", name);
+        ObjectNode a = json.createObjectNode().put("account_id", String.format("dbid:%-35s", "fake-" + account).replace(' ', 'x')).set("name", name);
         a.put("email", account + "@example.com").put("email_verified", true).put("disabled", false).put("locale", "en")
                 .put("referral_link", "https://db.tt/fake").put("is_paired", false);
         a.set("account_type", json.createObjectNode().put(".tag", team ? "business" : "basic"));

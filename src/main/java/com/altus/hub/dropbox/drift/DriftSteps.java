@@ -101,6 +101,8 @@ public class DriftSteps {
         stats.set("dry_run", run.dryRun);
         stats.set("as_of", asOf.toString());
         stats.set("store", dropbox.kind());
+        stats.declare("listing_calls", "batch_calls", "batch_check_calls", "move_calls", "folders_listed", "files_listed",
+                "folders_created", "folders_moved", "folders_failed");
         Map<Level, Long> counts = new EnumMap<>(Level.class);
         for (DriftEntity e : run.expected) {
             counts.merge(e.level(), 1L, Long::sum);
@@ -118,7 +120,6 @@ public class DriftSteps {
         DriftRun run = run(ex);
         FolderTree tree = new FolderTree(folders.ownersFolder());
         RunStats stats = ctx.stats();
-        stats.declare("listing_calls", "folders_listed", "files_listed");
         Optional<DropboxTree.ListPage> first = dropbox.listFolder(folders.ownersFolder(), true, listLimit);
         stats.increment("listing_calls");
         DropboxTree.ListPage page = first.orElse(null);
