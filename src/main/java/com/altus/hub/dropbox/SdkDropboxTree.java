@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,28 +20,32 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import com.altus.hub.platform.http.Retrier;
 import com.dropbox.core.DbxException;
+import com.dropbox.core.DbxWrappedException;
 import com.dropbox.core.DbxRequestConfig;
 import com.dropbox.core.PathRootErrorException;
 import com.dropbox.core.http.StandardHttpRequestor;
 import com.dropbox.core.oauth.DbxCredential;
+import com.dropbox.core.stone.StoneSerializer;
 import com.dropbox.core.v2.DbxClientV2;
+import com.dropbox.core.v2.DbxClientV2Base;
+import com.dropbox.core.v2.DbxRawClientV2;
 import com.dropbox.core.v2.common.PathRoot;
 import com.dropbox.core.v2.common.RootInfo;
 import com.dropbox.core.v2.common.TeamRootInfo;
 import com.dropbox.core.v2.files.CommitInfo;
-import com.dropbox.core.v2.files.CreateFolderBatchJobStatus;
-import com.dropbox.core.v2.files.CreateFolderBatchLaunch;
-import com.dropbox.core.v2.files.CreateFolderBatchResultEntry;
 import com.dropbox.core.v2.files.FileMetadata;
-import com.dropbox.core.v2.files.FolderMetadata;
 import com.dropbox.core.v2.files.GetCopyReferenceResult;
 import com.dropbox.core.v2.files.GetMetadataErrorException;
-import com.dropbox.core.v2.files.ListFolderErrorException;
-import com.dropbox.core.v2.files.ListFolderResult;
 import com.dropbox.core.v2.files.Metadata;
 import com.dropbox.core.v2.files.UploadSessionCursor;
 import com.dropbox.core.v2.files.WriteMode;
 import com.dropbox.core.v2.users.FullAccount;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * {@link DropboxTree} on Dropbox's HTTP API v2 through the SDK, with the same host rewriting,
@@ -52,7 +57,10 @@ import com.dropbox.core.v2.users.FullAccount;
  * Space); the two share the request counters.
  */
 public class SdkDropboxTree implements DropboxTree {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final DbxClientV2 client;
+    private final DbxRawClientV2 raw;
     private final Retrier retrier;
     private final long chunkBytes;
     private final String credentialNames;
@@ -77,6 +85,7 @@ public class SdkDropboxTree implements DropboxTree {
                 .withAutoRetryDisabled()
                 .build();
         this.client = new DbxClientV2(config, new DbxCredential("", 0L, refreshToken, appKey, appSecret));
+        this.raw = rawClient(client);
         this.retrier = retrier;
         this.chunkBytes = chunkBytes;
         this.credentialNames = credentialNames;
@@ -85,6 +94,7 @@ public class SdkDropboxTree implements DropboxTree {
 
     private SdkDropboxTree(SdkDropboxTree of, DbxClientV2 client) {
         this.client = client;
+        this.raw = rawClient(client);
         this.retrier = of.retrier;
         this.chunkBytes = of.chunkBytes;
         this.credentialNames = of.credentialNames;
@@ -110,13 +120,13 @@ public class SdkDropboxTree implements DropboxTree {
 
     @Override
     public Optional<ListPage> listFolder(String path, boolean recursive, int limit) throws IOException {
+        ObjectNode arg = JSON.createObjectNode().put("path", path).put("recursive", recursive)
+                .put("limit", Math.max(1, Math.min(limit, MAX_LIST_LIMIT))).put("include_deleted", false);
         return call("list_folder", path, () -> {
             try {
-                ListFolderResult r = client.files().listFolderBuilder(path).withRecursive(recursive)
-                        .withLimit((long) Math.min(limit, MAX_LIST_LIMIT)).withIncludeDeleted(false).start();
-                return Optional.of(page(r));
-            } catch (ListFolderErrorException e) {
-                if (e.errorValue.isPath() && e.errorValue.getPathValue().isNotFound()) {
+                return Optional.of(page(rpc("files/list_folder", arg)));
+            } catch (DropboxApiException e) {
+                if (e.errorSummary().startsWith("path/not_found")) {
                     return Optional.<ListPage>empty();
                 }
                 throw e;
@@ -126,19 +136,24 @@ public class SdkDropboxTree implements DropboxTree {
 
     @Override
     public ListPage listFolderContinue(String cursor) throws IOException {
-        return call("list_folder/continue", null, () -> page(client.files().listFolderContinue(cursor)));
+        ObjectNode arg = JSON.createObjectNode().put("cursor", cursor);
+        return call("list_folder/continue", null, () -> page(rpc("files/list_folder/continue", arg)));
     }
 
-    private static ListPage page(ListFolderResult r) {
-        List<Entry> entries = new ArrayList<>(r.getEntries().size());
-        for (Metadata m : r.getEntries()) {
-            if (m instanceof FileMetadata f) {
-                entries.add(new Entry(false, f.getPathLower(), f.getPathDisplay(), f.getId(), f.getSize(), f.getContentHash()));
-            } else if (m instanceof FolderMetadata f) {
-                entries.add(new Entry(true, f.getPathLower(), f.getPathDisplay(), f.getId(), 0, null));
+    private static ListPage page(JsonNode r) {
+        JsonNode list = r.path("entries");
+        List<Entry> entries = new ArrayList<>(list.size());
+        for (JsonNode m : list) {
+            String tag = m.path(".tag").asText();
+            if (tag.equals("file")) {
+                entries.add(new Entry(false, m.path("path_lower").asText(null), m.path("path_display").asText(null),
+                        m.path("id").asText(null), m.path("size").asLong(), m.path("content_hash").asText(null)));
+            } else if (tag.equals("folder")) {
+                entries.add(new Entry(true, m.path("path_lower").asText(null), m.path("path_display").asText(null),
+                        m.path("id").asText(null), 0, null));
             }
         }
-        return new ListPage(entries, r.getCursor(), r.getHasMore());
+        return new ListPage(entries, r.path("cursor").asText(), r.path("has_more").asBoolean());
     }
 
     @Override
@@ -146,52 +161,98 @@ public class SdkDropboxTree implements DropboxTree {
         if (paths.isEmpty() || paths.size() > MAX_BATCH) {
             throw new IllegalArgumentException("a folder batch has 1 to " + MAX_BATCH + " paths, not " + paths.size());
         }
+        ObjectNode arg = JSON.createObjectNode().put("autorename", false).put("force_async", false);
+        ArrayNode list = arg.putArray("paths");
+        paths.forEach(list::add);
         return call("create_folder_batch", null, () -> {
-            CreateFolderBatchLaunch launch = client.files().createFolderBatchBuilder(paths).withAutorename(false)
-                    .withForceAsync(false).start();
-            if (launch.isAsyncJobId()) {
-                return new BatchStatus(launch.getAsyncJobIdValue(), null);
-            }
-            if (launch.isComplete()) {
-                return new BatchStatus(null, entries(paths, launch.getCompleteValue().getEntries()));
-            }
-            throw new DropboxApiException(502, "unexpected/", "create_folder_batch: unexpected answer " + launch);
+            JsonNode launch = rpc("files/create_folder_batch", arg);
+            return switch (launch.path(".tag").asText()) {
+                case "async_job_id" -> new BatchStatus(launch.path("async_job_id").asText(), null);
+                case "complete" -> new BatchStatus(null, entries(paths, launch.path("entries")));
+                default -> throw new DropboxApiException(502, "unexpected/", "create_folder_batch: unexpected answer "
+                        + launch.path(".tag").asText());
+            };
         });
     }
 
     @Override
     public BatchStatus createFolderBatchCheck(String asyncJobId, List<String> paths) throws IOException {
+        ObjectNode arg = JSON.createObjectNode().put("async_job_id", asyncJobId);
         return call("create_folder_batch/check", null, () -> {
-            CreateFolderBatchJobStatus s = client.files().createFolderBatchCheck(asyncJobId);
-            if (s.isInProgress()) {
+            JsonNode s = rpc("files/create_folder_batch/check", arg);
+            String tag = s.path(".tag").asText();
+            if (tag.equals("in_progress")) {
                 return new BatchStatus(asyncJobId, null);
             }
-            if (s.isComplete()) {
-                return new BatchStatus(asyncJobId, entries(paths, s.getCompleteValue().getEntries()));
+            if (tag.equals("complete")) {
+                return new BatchStatus(asyncJobId, entries(paths, s.path("entries")));
             }
-            String why = s.isFailed() ? SdkDropboxStore.summary(SdkDropboxStore.errorJson(s.getFailedValue().toString())) : "other/";
+            String why = tag.equals("failed") ? SdkDropboxStore.summary(s.path("failed")) : tag + "/";
             throw new DropboxApiException(409, why, "create_folder_batch of " + paths.size() + " folders failed: " + why);
         });
     }
 
-    private static List<BatchEntry> entries(List<String> paths, List<CreateFolderBatchResultEntry> results) {
+    private static List<BatchEntry> entries(List<String> paths, JsonNode results) {
         if (results.size() != paths.size()) {
             throw new DropboxApiException(502, "unexpected/", "create_folder_batch answered " + results.size()
                     + " entries for " + paths.size() + " paths");
         }
         List<BatchEntry> out = new ArrayList<>(paths.size());
         for (int i = 0; i < paths.size(); i++) {
-            CreateFolderBatchResultEntry e = results.get(i);
-            if (e.isSuccess()) {
+            JsonNode e = results.get(i);
+            if (e.path(".tag").asText().equals("success")) {
                 out.add(new BatchEntry(paths.get(i), true, null));
             } else {
-                // the SDK's toString of a union is its JSON: {".tag":"path","path":{".tag":"conflict","conflict":"folder"}}
-                String summary = e.isFailure() ? SdkDropboxStore.summary(SdkDropboxStore.errorJson(e.getFailureValue().toString()))
-                        : "other/";
-                out.add(new BatchEntry(paths.get(i), false, summary));
+                out.add(new BatchEntry(paths.get(i), false, SdkDropboxStore.summary(e.path("failure"))));
             }
         }
         return out;
+    }
+
+    /**
+     * An RPC call through the SDK's raw client (its hosts, credential refresh, path root and error
+     * handling) with the JSON as a tree: the SDK's typed serializers re-serialize every value they
+     * read (StoneDeserializerLogger), which made a listing of half a million folders CPU-bound.
+     * A route error (409) becomes {@link DropboxApiException} with Dropbox's error summary.
+     */
+    private JsonNode rpc(String route, JsonNode arg) throws DbxException {
+        try {
+            return raw.rpcStyle(raw.getHost().getApi(), "2/" + route, arg, false, TREE, TREE, TREE);
+        } catch (DbxWrappedException e) {
+            JsonNode error = e.getErrorValue() instanceof JsonNode n ? n : null;
+            String captured = HostRewritingRequestor.lastErrorSummary();
+            String summary = captured != null ? captured : SdkDropboxStore.summary(error);
+            if (summary.contains("too_many_write_operations")) {
+                throw new com.altus.hub.platform.http.TransientFailure(route + ": Dropbox answered " + summary, 429, null, e);
+            }
+            throw new DropboxApiException(409, summary, route + ": Dropbox error " + summary);
+        }
+    }
+
+    /** JSON trees in and out of the SDK's raw client. */
+    private static final StoneSerializer<JsonNode> TREE = new StoneSerializer<>() {
+        @Override
+        public void serialize(JsonNode value, JsonGenerator g) throws IOException {
+            JSON.writeTree(g, value);
+        }
+
+        @Override
+        public JsonNode deserialize(JsonParser p) throws IOException {
+            JsonNode n = JSON.readTree(p);
+            p.nextToken(); // the SDK's serializers leave the parser after the value, Jackson on its last token
+            return n == null ? JSON.nullNode() : n;
+        }
+    };
+
+    /** The SDK client's raw client (DbxClientV2Base._client): typed requests have no tree-in, tree-out call. */
+    private static DbxRawClientV2 rawClient(DbxClientV2 c) {
+        try {
+            Field f = DbxClientV2Base.class.getDeclaredField("_client");
+            f.setAccessible(true);
+            return (DbxRawClientV2) f.get(c);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this Dropbox SDK has no DbxClientV2Base._client (expected SDK 7.0.0)", e);
+        }
     }
 
     @Override

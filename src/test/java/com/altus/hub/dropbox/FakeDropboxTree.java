@@ -356,27 +356,37 @@ public final class FakeDropboxTree implements AutoCloseable {
         return String.format("%015x", 0x1000L + counter.incrementAndGet());
     }
 
-    /** Creates the folders above {@code path} that are missing (Dropbox does it implicitly). */
+    /**
+     * Creates the folders above {@code path} that are missing (Dropbox does it implicitly). Every
+     * item's parents exist, so the walk up stops at the first folder that is there.
+     */
     private void parents(NavigableMap<String, Item> m, String path) {
-        int i = path.indexOf('/', 1);
-        while (i > 0) {
+        List<String> missing = new ArrayList<>();
+        for (int i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
             String p = path.substring(0, i);
-            m.putIfAbsent(lower(p), new Item(true, p, "id:d" + counter.incrementAndGet(), null, 0, null, null));
-            i = path.indexOf('/', i + 1);
+            if (m.containsKey(lower(p))) {
+                break;
+            }
+            missing.add(p);
+        }
+        for (String p : missing) {
+            m.put(lower(p), new Item(true, p, "id:d" + counter.incrementAndGet(), null, 0, null, null));
         }
     }
 
-    /** The item at a path or above it that is a file (a folder cannot go there), or null. */
+    /** The file at {@code path} or above it (a folder cannot go there), or null: only the nearest existing item can be one. */
     private static Item fileInTheWay(NavigableMap<String, Item> m, String path) {
-        for (int i = path.indexOf('/', 1); ; i = path.indexOf('/', i + 1)) {
-            String p = i < 0 ? path : path.substring(0, i);
-            Item it = m.get(lower(p));
-            if (it != null && !it.folder()) {
-                return it;
+        String p = lower(path);
+        while (true) {
+            Item it = m.get(p);
+            if (it != null) {
+                return it.folder() ? null : it;
             }
-            if (i < 0) {
+            int i = p.lastIndexOf('/');
+            if (i <= 0) {
                 return null;
             }
+            p = p.substring(0, i);
         }
     }
 

@@ -218,19 +218,20 @@ public final class DriftPlanner {
                 }
             }
             claimed.add(lower);
-            List<String> missing = new ArrayList<>();
-            if (tree.add(lower)) {
-                missing.add(path);
-            }
-            for (String sub : withParents(path, FolderMap.subfolders(e.level(), path))) {
-                if (tree.add(FolderTree.lower(sub))) {
-                    missing.add(sub);
+            int missing = tree.add(lower) ? 1 : 0;
+            Subfolders subs = SUBFOLDERS.get(e.level());
+            List<Integer> absent = tree.addBelow(lower, subs.segments());
+            missing += absent.size();
+            // only the deepest missing folders are sent: Dropbox creates the folders above them
+            List<String> leaves = new ArrayList<>(absent.size());
+            for (int i : absent) {
+                if (!subs.parentOfAny(i, absent)) {
+                    leaves.add(path + "/" + subs.names().get(i));
                 }
             }
-            List<String> leaves = leaves(missing);
-            missingTotal += missing.size();
+            missingTotal += missing;
             sentTotal += leaves.size();
-            out.add(new Planned(e, path, action, detail, previous, missing.size(), leaves));
+            out.add(new Planned(e, path, action, detail, previous, missing, leaves));
         }
         return new Plan(out, moves, batches(out, batchSize), missingTotal, sentTotal);
     }
@@ -282,32 +283,45 @@ public final class DriftPlanner {
         return byId;
     }
 
-    /** The sub-folders with the folders between them and {@code folder} (02_Lease before 02_Lease/Signed), in order. */
-    static List<String> withParents(String folder, List<String> subs) {
-        Set<String> out = new LinkedHashSet<>();
-        for (String s : subs) {
-            List<String> chain = new ArrayList<>();
-            for (String p = s; p.length() > folder.length(); p = FolderMap.parent(p)) {
-                chain.add(0, p);
+    /**
+     * A level's sub-folders relative to the entity folder, with the folders between (02_Lease
+     * before 02_Lease/Signed), as names and lower-case segments.
+     */
+    record Subfolders(List<String> names, List<String[]> segments) {
+        static Subfolders of(Level level) {
+            Set<String> names = new LinkedHashSet<>();
+            for (String sub : FolderMap.subfolders(level, "")) {
+                String rel = sub.substring(1);
+                for (int i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1)) {
+                    names.add(rel.substring(0, i));
+                }
+                names.add(rel);
             }
-            out.addAll(chain);
+            List<String[]> segments = new ArrayList<>();
+            for (String n : names) {
+                segments.add(FolderTree.lower(n).split("/"));
+            }
+            return new Subfolders(List.copyOf(names), segments);
         }
-        return new ArrayList<>(out);
+
+        /** Whether sub-folder {@code i} holds another of the {@code absent} ones (then Dropbox creates it with that one). */
+        boolean parentOfAny(int i, List<Integer> absent) {
+            String prefix = names.get(i) + "/";
+            for (int j : absent) {
+                if (names.get(j).startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
-    /** The folders of the list that have no other folder of the list below them. */
-    static List<String> leaves(List<String> folders) {
-        Set<String> parents = new HashSet<>();
-        for (String f : folders) {
-            parents.add(FolderTree.lower(FolderMap.parent(f)));
+    private static final Map<Level, Subfolders> SUBFOLDERS = new EnumMap<>(Level.class);
+
+    static {
+        for (Level l : Level.values()) {
+            SUBFOLDERS.put(l, Subfolders.of(l));
         }
-        List<String> out = new ArrayList<>();
-        for (String f : folders) {
-            if (!parents.contains(FolderTree.lower(f))) {
-                out.add(f);
-            }
-        }
-        return out;
     }
 
     private static List<FolderBatch> batches(List<Planned> planned, int batchSize) {

@@ -33,6 +33,7 @@ public final class FolderTree {
     }
 
     private final String base;
+    private final String basePrefix;
     private final Node root = new Node("", null);
     private final Map<String, String> names = new HashMap<>();
     private int size;
@@ -40,6 +41,7 @@ public final class FolderTree {
     /** A tree of the folders below {@code basePath} (a Dropbox path, e.g. {@code /Root/00_Owners}). */
     public FolderTree(String basePath) {
         this.base = lower(basePath);
+        this.basePrefix = base + "/";
     }
 
     public static String lower(String path) {
@@ -54,7 +56,7 @@ public final class FolderTree {
     /** The segments of a path below the base; null when the path is not below it. */
     private String[] segments(String path) {
         String p = lower(path);
-        if (!p.startsWith(base + "/") || p.length() == base.length() + 1) {
+        if (!p.startsWith(basePrefix) || p.length() == basePrefix.length()) {
             return null;
         }
         return p.substring(base.length() + 1).split("/");
@@ -101,6 +103,39 @@ public final class FolderTree {
 
     public boolean contains(String path) {
         return find(path) != null;
+    }
+
+    /**
+     * Adds folders below the existing folder {@code path}, each given as its lower-case segments
+     * relative to it (parents before children), and answers the indexes of those that were missing.
+     */
+    public List<Integer> addBelow(String path, List<String[]> relative) {
+        Node at = find(path);
+        if (at == null) {
+            throw new IllegalArgumentException("no folder " + path);
+        }
+        List<Integer> added = new ArrayList<>();
+        for (int i = 0; i < relative.size(); i++) {
+            Node n = at;
+            boolean isNew = false;
+            for (String seg : relative.get(i)) {
+                Node c = n.child(seg);
+                if (c == null) {
+                    c = new Node(names.computeIfAbsent(seg, k -> k), n);
+                    if (n.children == null) {
+                        n.children = new HashMap<>(4);
+                    }
+                    n.children.put(c.name, c);
+                    size++;
+                    isNew = true;
+                }
+                n = c;
+            }
+            if (isNew) {
+                added.add(i);
+            }
+        }
+        return added;
     }
 
     /**
