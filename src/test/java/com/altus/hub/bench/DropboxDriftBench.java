@@ -34,7 +34,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * of the owners were renamed (listing + one move each).</li>
  * <li>Team Space migration of {@code files} files of 64 KiB: API calls per file and bytes
  * downloaded with copy references, against the download/upload fallback (copy references
- * refused) on the same files in the same run.</li>
+ * refused) on the same files in the same run. Wall times go to stderr only: against the in-process
+ * fake every small request costs the loopback's delayed-ACK latency, so the copy-reference path
+ * (three small requests per file) is not faster there, while against Dropbox it saves the transfer.</li>
  * </ul>
  */
 public final class DropboxDriftBench {
@@ -205,17 +207,25 @@ public final class DropboxDriftBench {
                     content.length);
             bytes += content.length;
         }
-        double[] byReference = migrate(jdbc, runner, fake, files, false);
-        double[] fallback = migrate(jdbc, runner, fake, files, true);
+        // each mode twice, alternating, the faster run of each counts: the first runs pay for warm-up (JIT, pools)
+        double[] byReference = null;
+        double[] fallback = null;
+        for (int round = 0; round < 2; round++) {
+            byReference = faster(byReference, migrate(jdbc, runner, fake, files, false));
+            fallback = faster(fallback, migrate(jdbc, runner, fake, files, true));
+        }
         System.err.printf("migration of %d files (%.1f MiB): copy references %.1f s, %.2f calls/file, %.1f MiB downloaded; "
                 + "download/upload %.1f s, %.2f calls/file, %.1f MiB downloaded%n", files, bytes / 1048576.0, byReference[0],
                 byReference[1], byReference[2], fallback[0], fallback[1], fallback[2]);
         BenchReport.line("teamspace_calls_per_file_copy_reference", byReference[1], "calls/file", fallback[1]);
         BenchReport.line("teamspace_mib_downloaded_copy_reference", byReference[2], "MiB", fallback[2]);
-        BenchReport.line("teamspace_seconds_copy_reference", byReference[0], "s", fallback[0]);
     }
 
-    /** One migration of every file: seconds, API calls per file, MiB downloaded. Resets the Team Space first. */
+    private static double[] faster(double[] a, double[] b) {
+        return a == null || b[0] < a[0] ? b : a;
+    }
+
+    /** One migration of {@code files} files: seconds, API calls per file, MiB downloaded. Resets the Team Space first. */
     static double[] migrate(JdbcTemplate jdbc, FlowRunner runner, FakeDropboxTree fake, int files, boolean refuse) {
         for (FakeDropboxTree.Item f : fake.files(FakeDropboxTree.TEAM_ROOT_NS, "")) {
             fake.delete(FakeDropboxTree.TEAM_ROOT_NS, f.pathDisplay());
