@@ -282,4 +282,28 @@ public final class FolderMap {
     public static String name(String path) {
         return path.substring(path.lastIndexOf('/') + 1);
     }
+
+    /** {root}/00_Owners: the folder holding every owner folder (what the drift detector lists). */
+    public String ownersFolder() {
+        return root + "/00_Owners";
+    }
+
+    /** The folder holding a level's entity folders inside its parent's folder (00_Owners inside the root for owners). */
+    public static String container(Level level) {
+        return switch (level) {
+            case OWNER -> "00_Owners";
+            case PROPERTY -> "10_AUM";
+            case UNIT -> "01_Units";
+            case TENANCY -> "02_Tenancies";
+        };
+    }
+
+    /**
+     * How the name of a level's entity folder ends for a DoorLoop id: "-id" for a tag, "-lease-id"
+     * for a tenancy. The name before it follows the entity's name, so a renamed entity's old folder
+     * is found by this suffix.
+     */
+    public static String idSuffix(Level level, String id) {
+        return (level == Level.TENANCY ? "-lease-" : "-") + id;
+    }
 }
