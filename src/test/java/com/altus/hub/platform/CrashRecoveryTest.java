@@ -88,6 +88,13 @@ class CrashRecoveryTest {
                 "--hub.param.fail=boom");
         assertThat(failed.exitCode()).isEqualTo(1);
 
+        // a flow whose settings are missing: its run fails, and the exit code says it is configuration
+        HubProcess.Result noTeam = HubProcess.runToExit(env, "--hub.run-once=teamspace-migrate");
+        assertThat(noTeam.exitCode()).as(noTeam.stderr()).isEqualTo(2);
+        assertThat(noTeam.stderr()).contains("configuration error").contains("TEAM_DROPBOX_APP_KEY");
+        assertThat(mapper.readTree(noTeam.stdoutLines().get(noTeam.stdoutLines().size() - 1)).get("status").asText())
+                .isEqualTo("failed");
+
         HubProcess.Result unknown = HubProcess.runToExit(env, "--hub.run-once=no-such-flow");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("unknown flow 'no-such-flow'");

@@ -68,6 +68,7 @@ public final class RunOnce {
             return config != null ? EXIT_CONFIG : EXIT_FAILED;
         }
         List<RunRecord> records = new ArrayList<>();
+        boolean configFailed = false;
         List<String> lines = new ArrayList<>();
         int code = EXIT_OK;
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -112,9 +113,16 @@ public final class RunOnce {
             }
             for (String flow : flows) {
                 try {
-                    RunRecord r = runner.run(flow, "cli", perFlow.get(flow));
+                    FlowRunner.Outcome outcome = runner.runWithOutcome(flow, "cli", perFlow.get(flow));
+                    RunRecord r = outcome.record();
                     records.add(r);
                     lines.add(json.writeValueAsString(r));
+                    ConfigException config = findConfigError(outcome.failure());
+                    if (config != null) {
+                        // a flow that needs settings it does not have (e.g. teamspace-migrate without TEAM_DROPBOX_*)
+                        System.err.println("altus-hub: configuration error: " + config.getMessage());
+                        configFailed = true;
+                    }
                 } catch (FlowBusyException busy) {
                     lines.add(json.writeValueAsString(Map.of("flow", flow, "status", RunRecord.FAILED,
                             "error", busy.getMessage())));
@@ -134,6 +142,9 @@ public final class RunOnce {
             } else if (RunRecord.PARTIAL.equals(r.status()) && code == EXIT_OK) {
                 code = EXIT_PARTIAL;
             }
+        }
+        if (configFailed) {
+            code = EXIT_CONFIG;
         }
         lines.forEach(System.out::println);
         System.out.flush();

@@ -158,6 +158,15 @@ public class FlowRunner {
      * {@link FlowBusyException} (the flow is running somewhere).
      */
     public RunRecord run(String flowName, String trigger, Map<String, ?> params) {
+        return runWithOutcome(flowName, trigger, params).record();
+    }
+
+    /** A run's record and, for a failed run, the exception that failed it (the CLI maps configuration errors to exit 2). */
+    public record Outcome(RunRecord record, Throwable failure) {
+    }
+
+    /** As {@link #run}, with the failure itself. */
+    public Outcome runWithOutcome(String flowName, String trigger, Map<String, ?> params) {
         Map<String, Object> validated = definition(flowName).validate(params);
         Endpoint endpoint = camel.getEndpoint("direct:" + flowName);
         Exchange exchange = endpoint.createExchange();
@@ -173,8 +182,9 @@ public class FlowRunner {
             }
             exchange.removeProperty(RunContext.PROPERTY);
             finish(ctx, exchange, e);
+            return new Outcome(outcome(flowName, exchange), e);
         }
-        return outcome(flowName, exchange);
+        return new Outcome(outcome(flowName, exchange), exchange.getException());
     }
 
     /** The run record of an exchange that went through a flow route; throws when it did not run. */
