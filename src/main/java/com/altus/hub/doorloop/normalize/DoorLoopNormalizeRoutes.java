@@ -8,14 +8,15 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code doorloop-normalize} flow: doorloop_raw_* -> normalized_*, then the materialized
- * views. The entities run layer by layer in topological order (parents before children, see
- * {@link EntityDag}); the entities of a layer are independent and run at the same time on
- * {@code hub.doorloop.normalize.parallelism} threads (each statement on its own connection).
- * One {@code doorloop-normalize-entity} exchange is one entity's set-based upsert. A record that
- * does not normalize (an unknown parent, a field that does not parse) is dead-lettered with a
- * unit that a replay sends back to normalize just that record after its parents; an entity that
- * fails is dead-lettered whole (its children are not run against it). The run fails only when no
- * entity could be normalized.
+ * views. One {@code doorloop-normalize-entity} exchange is one entity's set-based upsert. The
+ * split sends the entities parents first to {@code hub.doorloop.normalize.parallelism} threads
+ * (each statement on its own connection); an entity waits until the entities it references are
+ * settled (the split's aggregation, {@link EntitySettlement}, marks each one as its exchange is
+ * done), so independent entities run at the same time and each starts as soon as it can (the
+ * mapping is a DAG, see {@link EntityDag}). A record that does not normalize (an unknown parent,
+ * a field that does not parse) is dead-lettered with a unit that a replay sends back to normalize
+ * just that record after its parents; an entity that fails is dead-lettered whole (the entities
+ * referencing it are not run against it). The run fails only when no entity could be normalized.
  */
 @Component
 public class DoorLoopNormalizeRoutes extends FlowRouteBuilder {
@@ -39,10 +40,9 @@ public class DoorLoopNormalizeRoutes extends FlowRouteBuilder {
 
         flow(NAME)
                 .process(steps::plan).id("doorloop-normalize-plan")
-                .split(body()).id("doorloop-normalize-layers")
-                    .split(body()).parallelProcessing().executorService(pool).id("doorloop-normalize-layer")
-                        .to("direct:" + ENTITY_ROUTE).id("doorloop-normalize-each")
-                    .end()
+                .split(body(), steps.settlement()).parallelProcessing().streaming().executorService(pool)
+                        .id("doorloop-normalize-entities")
+                    .to("direct:" + ENTITY_ROUTE).id("doorloop-normalize-each")
                 .end()
                 .process(steps::finish).id("doorloop-normalize-finish")
                 .process(steps::refreshViews).id("doorloop-normalize-refresh-views");

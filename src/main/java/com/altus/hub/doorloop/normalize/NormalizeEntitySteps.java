@@ -40,8 +40,11 @@ public class NormalizeEntitySteps {
         this.deadLetters = deadLetters;
     }
 
-    /** Reads the unit and names it for its letter; in a run, an entity whose parent failed is not run. */
-    public void begin(Exchange ex) {
+    /**
+     * Reads the unit and names it for its letter. In a run, waits until the entities it references
+     * are settled, and is not run when one of them failed.
+     */
+    public void begin(Exchange ex) throws InterruptedException {
         EntityUnit unit = Units.body(ex, EntityUnit.class);
         EntitySpec spec = DoorLoopMapping.byName(unit.entity()).orElseThrow(() ->
                 new IllegalArgumentException(DoorLoopMapping.FLOW + " has no entity '" + unit.entity() + "'"));
@@ -52,6 +55,7 @@ public class NormalizeEntitySteps {
         }
         NormalizeState state = NormalizeState.of(ex);
         if (state != null) {
+            state.awaitParents(spec, RunContext.of(ex));
             for (String parent : spec.parentTables()) {
                 if (!state.isNormalized(parent)) {
                     throw new IllegalStateException(spec.statsGroup() + " not normalized: " + parent
@@ -112,6 +116,16 @@ public class NormalizeEntitySteps {
             throw new UnresolvedRecordException(spec.entityType() + " " + String.join(",", unit.ids())
                     + " is deleted in the raw layer");
         }
+        long changed = r.inserted() + r.updated() + vanished;
+        if (whole && changed > 0 && changed * 10 >= r.candidates()) {
+            repository.analyze(spec); // before its children's statements plan against it
+        }
+        for (Rejected rej : r.rejected()) {
+            String what = rej.orphan() ? "unresolved reference" : "invalid field";
+            ctx.deadLetter(ROUTE, spec.entityType(), rej.id(), EntityUnit.record(spec, rej.id(), rej.data()),
+                    spec.entityType() + " " + rej.id() + " not normalized (" + what + "): " + rej.reason(), null);
+        }
+        // counted last: a redelivered settle (after a lost connection above) redoes only idempotent writes
         RunStats s = ctx.stats().group(spec.statsGroup());
         s.add("inserted", r.inserted());
         s.add("updated", r.updated());
@@ -121,15 +135,6 @@ public class NormalizeEntitySteps {
         s.add("invalid", r.invalid());
         if (!r.resolved().isEmpty()) {
             s.add("resolved", r.resolved().size());
-        }
-        long changed = r.inserted() + r.updated() + vanished;
-        if (whole && changed > 0 && changed * 10 >= r.candidates()) {
-            repository.analyze(spec); // before its children's statements plan against it
-        }
-        for (Rejected rej : r.rejected()) {
-            String what = rej.orphan() ? "unresolved reference" : "invalid field";
-            ctx.deadLetter(ROUTE, spec.entityType(), rej.id(), EntityUnit.record(spec, rej.id(), rej.data()),
-                    spec.entityType() + " " + rej.id() + " not normalized (" + what + "): " + rej.reason(), null);
         }
         NormalizeState state = NormalizeState.of(ex);
         if (state != null) {

@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.altus.hub.platform.run.RunContext;
+import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 /**
- * The steps of the {@code doorloop-normalize} route around its splits: the plan (the entities in
- * topological layers), the finish (the run fails only when no entity could be normalized) and the
+ * The steps of the {@code doorloop-normalize} route around its split: the plan (the entities in
+ * topological order), the finish (the run fails only when no entity could be normalized) and the
  * refresh of the materialized views, after the entity statements committed (CONCURRENTLY cannot
  * share their transaction).
  */
@@ -21,19 +22,25 @@ public class NormalizeSteps {
         this.repository = repository;
     }
 
-    /** Body: the entities' units, layer by layer (parents first); stats groups declared in mapping order. */
+    /**
+     * Body: the entities' units in run order, every entity after those it references (the layers
+     * of {@link EntityDag}, one after the other); stats groups declared in mapping order.
+     */
     public void plan(Exchange ex) {
         RunContext ctx = RunContext.of(ex);
-        List<List<EntityUnit>> layers = new ArrayList<>();
-        for (List<EntitySpec> layer : EntityDag.layers(DoorLoopMapping.ENTITIES)) {
-            layers.add(layer.stream().map(EntityUnit::whole).toList());
-        }
+        List<EntitySpec> order = new ArrayList<>();
+        EntityDag.layers(DoorLoopMapping.ENTITIES).forEach(order::addAll);
         for (EntitySpec spec : DoorLoopMapping.ENTITIES) {
             ctx.stats().group(spec.statsGroup());
         }
-        ex.setProperty(NormalizeState.PROPERTY, new NormalizeState());
-        ctx.progress("normalizing {} entities in {} layers", DoorLoopMapping.ENTITIES.size(), layers.size());
-        ex.getMessage().setBody(layers);
+        ex.setProperty(NormalizeState.PROPERTY, new NormalizeState(order));
+        ctx.progress("normalizing {} entities, each once the entities it references are done", order.size());
+        ex.getMessage().setBody(order.stream().map(EntityUnit::whole).toList());
+    }
+
+    /** The split's aggregation: marks each entity settled as its exchange is done. */
+    public AggregationStrategy settlement() {
+        return new EntitySettlement();
     }
 
     /** Fails the run when no entity could be normalized (each failure is already a dead letter). */
