@@ -12,12 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Recorded DoorLoop pages as a {@link DoorLoopSource}: {@code <dir>/<resource dir>/page-NNNN.json},
- * the layout {@code gen_data.py doorloop} writes. The embedded default, so a hub with no
- * DoorLoop credentials still syncs the samples. Pages are served as recorded, whatever their
- * size; a page past the last answers the recorded total with no data, like the API.
+ * Recorded DoorLoop pages: {@code <dir>/<resource dir>/page-NNNN.json}, the layout
+ * {@code gen_data.py doorloop} writes. The embedded default, so a hub with no DoorLoop
+ * credentials still syncs the samples: the {@code doorloop-resource} route reads a recorded page
+ * where it would request one. Pages are served as recorded, whatever their size; a page past the
+ * last answers the recorded total with no data, like the API.
  */
-public final class DoorLoopFixtureSource implements DoorLoopSource {
+public final class DoorLoopFixtureSource {
     private final Path dir;
     private final ObjectMapper json;
 
@@ -26,8 +27,8 @@ public final class DoorLoopFixtureSource implements DoorLoopSource {
         this.json = json;
     }
 
-    @Override
-    public Page fetch(DoorLoopResource resource, int pageNumber, Meter meter) throws IOException {
+    /** Page {@code pageNumber} (1-based) of a resource. */
+    public DoorLoopPage fetch(DoorLoopResource resource, int pageNumber) throws IOException {
         Path resourceDir = dir.resolve(resource.fixtureDir());
         if (!Files.isDirectory(resourceDir)) {
             throw new IllegalStateException("no recorded DoorLoop pages for " + resource.path() + ": " + resourceDir
@@ -35,15 +36,14 @@ public final class DoorLoopFixtureSource implements DoorLoopSource {
         }
         Path file = page(resourceDir, pageNumber);
         String what = "recorded page " + file;
-        meter.requestSent();
         try {
-            return DoorLoopHttpSource.toPage(what, read(file));
+            return DoorLoopPage.of(what, read(file));
         } catch (NoSuchFileException past) {
             if (pageNumber <= 1) {
                 throw new IllegalStateException("no recorded DoorLoop pages for " + resource.path() + ": " + file + " is missing");
             }
-            Page first = DoorLoopHttpSource.toPage(what, read(page(resourceDir, 1)));
-            return new Page(first.total(), List.of());
+            DoorLoopPage first = DoorLoopPage.of(what, read(page(resourceDir, 1)));
+            return new DoorLoopPage(first.total(), List.of());
         }
     }
 
@@ -57,7 +57,7 @@ public final class DoorLoopFixtureSource implements DoorLoopSource {
         return resourceDir.resolve(String.format(Locale.ROOT, "page-%04d.json", pageNumber));
     }
 
-    @Override
+    /** For logs and stats: where the records come from. */
     public String describe() {
         return "recorded pages in " + dir;
     }

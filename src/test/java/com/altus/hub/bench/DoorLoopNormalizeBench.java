@@ -1,143 +1,264 @@
 package com.altus.hub.bench;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
+import com.altus.hub.HubApplication;
 import com.altus.hub.doorloop.kpi.KpiMetrics;
-import com.altus.hub.doorloop.kpi.KpiRepository;
 import com.altus.hub.doorloop.normalize.DoorLoopMapping;
+import com.altus.hub.doorloop.normalize.EntityDag;
 import com.altus.hub.doorloop.normalize.EntitySpec;
 import com.altus.hub.doorloop.normalize.NormalizeRepository;
 import com.altus.hub.doorloop.normalize.NormalizeRepository.EntityResult;
 import com.altus.hub.doorloop.normalize.NormalizeTestDb;
 import com.altus.hub.doorloop.normalize.RawLoader;
+import com.altus.hub.platform.run.FlowRunner;
+import com.altus.hub.platform.run.RunRecord;
+import com.altus.hub.test.TestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.api.management.ManagedCamelContext;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Benchmark of doorloop-normalize and doorloop-kpis on a gen_data.py data set (bench/doorloop-normalize.bench):
- * set-based normalize of every raw record against a row-by-row JDBC upsert of the same records with the
- * same mapping (one statement per record, measured in the same run on the same server, on the first
- * {@code baselineLimit} records of each entity, scaled to rows/s), the idempotent re-run, the refresh of
- * the materialized views, and the KPI computation (checked against expected_kpis.json to the cent).
+ * Benchmark of doorloop-normalize and doorloop-kpis on a gen_data.py data set
+ * (bench/doorloop-normalize.bench), through the routes: a hub (no web server) on the benchmark's
+ * database runs the {@code doorloop-normalize} flow route (each entity as soon as the entities it
+ * references are done, on hub.doorloop.normalize.parallelism = 2 connections, one
+ * {@code doorloop-normalize-entity} exchange each) into empty normalized tables, then again
+ * (nothing changes), then {@code doorloop-kpis} (checked against expected_kpis.json to the cent).
+ * Compared in the same run with a row-by-row JDBC upsert of the same records with the same mapping
+ * (one statement per record, on the first {@code baselineLimit} records of each entity, scaled to
+ * rows/s). What the routes cost is measured against the same statements called directly: on one
+ * connection in mapping order, each entity as soon as its parents are done on two connections (what
+ * the route does, without Camel), and layer by layer on two connections (a barrier after each layer).
  * Usage: DoorLoopNormalizeBench DATA_DIR [baselineLimitPerEntity]
  */
 public final class DoorLoopNormalizeBench {
+    private static final String TRUNCATE = "TRUNCATE normalized_work_orders, normalized_tasks, normalized_lease_payments,"
+            + " normalized_lease_tenants, normalized_leases, normalized_units, normalized_property_owners, normalized_users,"
+            + " normalized_vendors, normalized_tenants, normalized_owners, normalized_properties CASCADE";
+
     private DoorLoopNormalizeBench() {
     }
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int baselineLimit = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
-        DataSource ds = NormalizeTestDb.create("bench_doorloop_normalize");
-        // one kept connection for the set-based side (the test DataSource opens a new one per call)
-        SingleConnectionDataSource one = new SingleConnectionDataSource(ds.getConnection(), true);
-        JdbcTemplate jdbc = new JdbcTemplate(one);
-        NormalizeTestDb.truncate(jdbc);
-        NormalizeRepository repo = new NormalizeRepository(jdbc, RawLoader.JSON);
-        KpiRepository kpis = new KpiRepository(jdbc, new TransactionTemplate(new DataSourceTransactionManager(one)));
-
+        String db = "bench_doorloop_normalize";
+        DataSource ds = NormalizeTestDb.create(db);
+        JdbcTemplate plain = new JdbcTemplate(ds);
+        NormalizeTestDb.truncate(plain);
         long t0 = System.nanoTime();
         Map<String, Integer> loaded = RawLoader.load(ds, dir);
         long rawRows = loaded.values().stream().mapToLong(Integer::longValue).sum();
         System.err.printf("loaded %d raw records in %.1f s: %s%n", rawRows, secs(t0), loaded);
-        jdbc.execute("VACUUM ANALYZE");
-
-        // 1. set-based, into empty normalized tables
-        long rows = 0;
-        long setRowsNoLeases = 0;
-        double setSecsNoLeases = 0;
-        t0 = System.nanoTime();
-        for (EntitySpec spec : DoorLoopMapping.ENTITIES) {
-            long e0 = System.nanoTime();
-            EntityResult r = repo.normalize(spec);
-            if (spec.derived()) {
-                repo.markVanished(spec);
-            }
-            repo.analyze(spec); // as the flow does after a large change
-            if (!r.rejected().isEmpty()) {
-                throw new IllegalStateException(spec.entityType() + ": " + r.rejected().size() + " rejected, e.g. " + r.rejected().get(0).reason());
-            }
-            rows += r.inserted();
-            if (!spec.entityType().equals("lease")) {
-                setRowsNoLeases += r.inserted();
-                setSecsNoLeases += secs(e0);
-            }
-            System.err.printf("  %-16s %8d rows %6.2f s%n", spec.statsGroup(), r.inserted(), secs(e0));
-        }
-        double setSecs = secs(t0);
-        double setRate = rows / setSecs;
-        t0 = System.nanoTime();
-        repo.refreshMaterializedViews();
-        double mvSecs = secs(t0);
-
-        // 2. the same run again: nothing changes
-        t0 = System.nanoTime();
-        long changed = 0;
-        for (EntitySpec spec : DoorLoopMapping.ENTITIES) {
-            EntityResult r = repo.normalize(spec);
-            changed += r.inserted() + r.updated();
-        }
-        double rerunSecs = secs(t0);
-        if (changed != 0) {
-            throw new IllegalStateException("the second normalize changed " + changed + " rows");
-        }
-
-        // 3. KPIs as of the data set's date, compared with expected_kpis.json
+        plain.execute("VACUUM ANALYZE");
         JsonNode expected = RawLoader.JSON.readTree(dir.resolve("expected_kpis.json").toFile());
         LocalDate d = LocalDate.parse(expected.get("as_of").asText());
-        t0 = System.nanoTime();
-        KpiRepository.Written w = kpis.replace(d, null);
-        double kpiMs = secs(t0) * 1000;
-        long mismatches = mismatches(jdbc, d, expected);
-        System.err.printf("kpis: %d rows (%d properties, %d owners)%n", w.rows(), w.properties(), w.owners());
 
-        // 3b. set-based again into emptied tables, independent entities at the same time on two
-        // connections, as the flow runs them (hub.doorloop.normalize.parallelism = 2)
-        jdbc.execute("TRUNCATE normalized_work_orders, normalized_tasks, normalized_lease_payments, normalized_lease_tenants,"
-                + " normalized_leases, normalized_units, normalized_property_owners, normalized_users, normalized_vendors,"
-                + " normalized_tenants, normalized_owners, normalized_properties CASCADE");
-        NormalizeRepository pooledRepo = new NormalizeRepository(new JdbcTemplate(ds), RawLoader.JSON);
-        java.util.concurrent.atomic.AtomicLong parallelRows = new java.util.concurrent.atomic.AtomicLong();
-        t0 = System.nanoTime();
-        com.altus.hub.doorloop.normalize.EntityDag.run(DoorLoopMapping.ENTITIES, 2, "bench-normalize", spec -> {
-            EntityResult r = pooledRepo.normalize(spec);
-            if (spec.derived()) {
-                pooledRepo.markVanished(spec);
+        try (ConfigurableApplicationContext hub = startHub(db)) {
+            FlowRunner runner = hub.getBean(FlowRunner.class);
+            ManagedCamelContext managed = hub.getBean(CamelContext.class).getCamelContextExtension()
+                    .getContextPlugin(ManagedCamelContext.class);
+            JdbcTemplate jdbc = hub.getBean(JdbcTemplate.class);
+
+            // 1. the flow route into empty normalized tables
+            t0 = System.nanoTime();
+            RunRecord first = runner.run("doorloop-normalize", "bench", Map.of());
+            double routeRunSecs = secs(t0);
+            check(first);
+            long rows = sum(first, "inserted");
+            double routeEntitiesSecs = managed.getManagedProcessor("doorloop-normalize-entities").getLastProcessingTime() / 1000.0;
+            double routeViewsSecs = managed.getManagedProcessor("doorloop-normalize-refresh-views").getLastProcessingTime() / 1000.0;
+            System.err.printf("route: %d rows, entities %.2f s, views %.2f s, run %.2f s; stats %s%n", rows, routeEntitiesSecs,
+                    routeViewsSecs, routeRunSecs, first.stats());
+
+            // what Camel adds around the statements: the entity route's time outside its steps (channel, DLC, JMX)
+            long entityRouteMs = managed.getManagedRoute("doorloop-normalize-entity").getTotalProcessingTime();
+            long entityStepsMs = 0;
+            for (String step : List.of("check", "begin", "parents", "upsert", "settle")) {
+                entityStepsMs += managed.getManagedProcessor("doorloop-normalize-entity-" + step).getTotalProcessingTime();
             }
-            pooledRepo.analyze(spec);
-            parallelRows.addAndGet(r.inserted());
-        });
-        double parallelSecs = secs(t0);
-        if (parallelRows.get() != rows) {
-            throw new IllegalStateException("the parallel normalize wrote " + parallelRows.get() + " rows, the sequential " + rows);
-        }
+            System.err.printf("entity route %d ms, its steps %d ms%n", entityRouteMs, entityStepsMs);
 
-        // 4. baseline: row by row, the same mapping, into emptied tables
-        jdbc.execute("TRUNCATE normalized_work_orders, normalized_tasks, normalized_lease_payments, normalized_lease_tenants,"
-                + " normalized_leases, normalized_units, normalized_property_owners, normalized_users, normalized_vendors,"
-                + " normalized_tenants, normalized_owners, normalized_properties CASCADE");
+            // 2. the same run again: nothing changes
+            t0 = System.nanoTime();
+            RunRecord rerun = runner.run("doorloop-normalize", "bench", Map.of());
+            double rerunSecs = secs(t0);
+            check(rerun);
+            if (((Number) rerun.stats().get("rows_changed")).longValue() != 0) {
+                throw new IllegalStateException("the second normalize changed " + rerun.stats().get("rows_changed") + " rows");
+            }
+            double rerunEntitiesSecs = managed.getManagedProcessor("doorloop-normalize-entities").getLastProcessingTime() / 1000.0;
+
+            // 3. KPIs as of the data set's date through doorloop-kpis, compared with expected_kpis.json
+            RunRecord kpi = runner.run("doorloop-kpis", "bench", Map.of("as_of", d.toString()));
+            if (!RunRecord.SUCCEEDED.equals(kpi.status())) {
+                throw new IllegalStateException("doorloop-kpis ended " + kpi.status() + ": " + kpi.error());
+            }
+            long kpiMs = ((Number) kpi.stats().get("compute_ms")).longValue();
+            long kpiRows = ((Number) kpi.stats().get("rows_written")).longValue();
+            long mismatches = mismatches(jdbc, d, expected);
+
+            // 4. the same statements without Camel: one connection in mapping order, as before the routes
+            jdbc.execute(TRUNCATE);
+            double oneSecs;
+            try (Connection c = ds.getConnection()) {
+                NormalizeRepository one = new NormalizeRepository(new JdbcTemplate(new SingleConnectionDataSource(c, true)),
+                        RawLoader.JSON);
+                t0 = System.nanoTime();
+                long n = 0;
+                for (EntitySpec spec : DoorLoopMapping.ENTITIES) {
+                    n += normalize(one, spec);
+                }
+                oneSecs = secs(t0);
+                same(n, rows, "one connection");
+            }
+            NormalizeRepository pooled = new NormalizeRepository(jdbc, RawLoader.JSON);
+            // 5. layer by layer on two connections, without Camel
+            jdbc.execute(TRUNCATE);
+            t0 = System.nanoTime();
+            same(layers(pooled, 2), rows, "layers");
+            double layersSecs = secs(t0);
+            // 6. each entity as soon as its parents are done, on two connections (no layer barrier)
+            jdbc.execute(TRUNCATE);
+            t0 = System.nanoTime();
+            same(dag(pooled, 2), rows, "dag");
+            double dagSecs = secs(t0);
+
+            // 7. baseline: row by row, the same mapping, into emptied tables
+            jdbc.execute(TRUNCATE);
+            double[] base = rowByRow(ds, baselineLimit);
+            double baseRate = base[0] / base[1];
+
+            // 8. the flow route again into empty tables, after the baseline: the machine's load drifts over
+            // minutes, so the route's rate is the mean of the runs before and after the baseline
+            jdbc.execute(TRUNCATE);
+            check(runner.run("doorloop-normalize", "bench", Map.of()));
+            double routeEntitiesSecsAfter = managed.getManagedProcessor("doorloop-normalize-entities").getLastProcessingTime() / 1000.0;
+            System.err.printf("route entities: %.2f s before the baseline, %.2f s after%n", routeEntitiesSecs, routeEntitiesSecsAfter);
+            double routeSecs = (routeEntitiesSecs + routeEntitiesSecsAfter) / 2;
+            String subset = baselineLimit == Integer.MAX_VALUE ? "all" : "first" + baselineLimit + "-per-entity";
+
+            BenchReport.line("doorloop-normalize-route-rows-per-s(" + rows + "-rows,2-connections,baseline=row-by-row-jdbc-upsert-"
+                    + subset + ")", rows / routeSecs, "rows/s", baseRate);
+            BenchReport.line("doorloop-normalize-direct-one-connection-rows-per-s(baseline=row-by-row-jdbc-upsert-" + subset + ")",
+                    rows / oneSecs, "rows/s", baseRate);
+            BenchReport.line("doorloop-normalize-route-entities-seconds(baseline=same-scheduling-without-camel)", routeEntitiesSecs,
+                    "s", dagSecs);
+            BenchReport.line("doorloop-normalize-entity-route-overhead-ms(outside-its-steps,12-exchanges)",
+                    entityRouteMs - entityStepsMs, "ms", entityRouteMs);
+            BenchReport.line("doorloop-normalize-layer-by-layer-seconds(baseline=entity-as-soon-as-its-parents-are-done)", layersSecs,
+                    "s", dagSecs);
+            BenchReport.line("doorloop-normalize-route-run-seconds(entities+materialized-views)", routeRunSecs, "s");
+            BenchReport.line("doorloop-normalize-rerun-unchanged-entities-seconds", rerunEntitiesSecs, "s");
+            BenchReport.line("doorloop-normalize-refresh-materialized-views-seconds", routeViewsSecs, "s");
+            BenchReport.line("doorloop-kpis-compute-ms(" + kpiRows + "-kpi-rows)", kpiMs, "ms");
+            BenchReport.line("doorloop-kpis-mismatches-vs-expected_kpis.json", mismatches, "count");
+            if (mismatches != 0) {
+                System.exit(1);
+            }
+        }
+    }
+
+    private static void check(RunRecord run) {
+        if (!RunRecord.SUCCEEDED.equals(run.status())) {
+            throw new IllegalStateException("doorloop-normalize ended " + run.status() + ": " + run.error());
+        }
+    }
+
+    private static long sum(RunRecord run, String key) {
+        long n = 0;
+        for (String group : DoorLoopMapping.statsGroups()) {
+            if (run.stats().get(group) instanceof Map<?, ?> g && g.get(key) instanceof Number v) {
+                n += v.longValue();
+            }
+        }
+        return n;
+    }
+
+    private static void same(long n, long rows, String what) {
+        if (n != rows) {
+            throw new IllegalStateException("the " + what + " normalize wrote " + n + " rows, the route " + rows);
+        }
+    }
+
+    /** One entity as the route's entity step does it: the statement, the vanished links, ANALYZE. */
+    private static long normalize(NormalizeRepository repo, EntitySpec spec) {
+        EntityResult r = repo.normalize(spec);
+        if (spec.derived()) {
+            repo.markVanished(spec);
+        }
+        repo.analyze(spec);
+        if (!r.rejected().isEmpty()) {
+            throw new IllegalStateException(spec.entityType() + ": " + r.rejected().size() + " rejected, e.g. " + r.rejected().get(0).reason());
+        }
+        return r.inserted();
+    }
+
+    private static long layers(NormalizeRepository repo, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long n = 0;
+            for (List<EntitySpec> layer : EntityDag.layers(DoorLoopMapping.ENTITIES)) {
+                List<Future<Long>> done = new ArrayList<>();
+                for (EntitySpec spec : layer) {
+                    done.add(pool.submit(() -> normalize(repo, spec)));
+                }
+                for (Future<Long> f : done) {
+                    n += f.get();
+                }
+            }
+            return n;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long dag(NormalizeRepository repo, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            AtomicLong n = new AtomicLong();
+            Map<String, CompletableFuture<Void>> byTable = new HashMap<>();
+            for (EntitySpec spec : DoorLoopMapping.ENTITIES) {
+                CompletableFuture<?>[] parents = spec.parentTables().stream().map(byTable::get).toArray(CompletableFuture[]::new);
+                byTable.put(spec.table(), CompletableFuture.allOf(parents).thenRunAsync(() -> n.addAndGet(normalize(repo, spec)), pool));
+            }
+            CompletableFuture.allOf(byTable.values().toArray(CompletableFuture[]::new)).get();
+            return n.get();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Row by row: {rows, seconds}. */
+    private static double[] rowByRow(DataSource ds, int baselineLimit) throws Exception {
         long baseRows = 0;
         long baseNanos = 0;
-        // leases row by row cost ~3 ms each (their units[] lateral join, planned per row or generic alike):
-        // the comparison is also reported without leases, so that the ratio does not rest on them
-        long baseRowsNoLeases = 0;
-        long baseNanosNoLeases = 0;
-
         try (Connection read = ds.getConnection(); Connection write = ds.getConnection()) {
             read.setAutoCommit(false);
             write.setAutoCommit(false);
@@ -172,32 +293,27 @@ public final class DoorLoopNormalizeBench {
                 long nanos = System.nanoTime() - e0;
                 baseNanos += nanos;
                 baseRows += n;
-                if (!spec.entityType().equals("lease")) {
-                    baseNanosNoLeases += nanos;
-                    baseRowsNoLeases += n;
-                }
                 System.err.printf("  baseline %-16s %8d rows %6.2f s%n", spec.statsGroup(), n, nanos / 1e9);
             }
             read.commit();
         }
-        double baseRate = baseRows / (baseNanos / 1e9);
-        String subset = baselineLimit == Integer.MAX_VALUE ? "all" : "first" + baselineLimit + "-per-entity";
+        return new double[] {baseRows, baseNanos / 1e9};
+    }
 
-        BenchReport.line("doorloop-normalize-rows-per-s(" + rows + "-rows,baseline=row-by-row-jdbc-upsert-" + subset + ")",
-                setRate, "rows/s", baseRate);
-        BenchReport.line("doorloop-normalize-rows-per-s-without-leases(baseline=row-by-row-jdbc-upsert-" + subset + ")",
-                setRowsNoLeases / setSecsNoLeases, "rows/s", baseRowsNoLeases / (baseNanosNoLeases / 1e9));
-        BenchReport.line("doorloop-normalize-rows-per-s-2-connections(" + rows + "-rows,baseline=row-by-row-jdbc-upsert-" + subset + ")",
-                rows / parallelSecs, "rows/s", baseRate);
-        BenchReport.line("doorloop-normalize-seconds(" + rows + "-rows)", setSecs, "s");
-        BenchReport.line("doorloop-normalize-seconds-2-connections(" + rows + "-rows)", parallelSecs, "s");
-        BenchReport.line("doorloop-normalize-rerun-unchanged-seconds", rerunSecs, "s");
-        BenchReport.line("doorloop-normalize-refresh-materialized-views-seconds", mvSecs, "s");
-        BenchReport.line("doorloop-kpis-compute-ms(" + w.rows() + "-kpi-rows)", kpiMs, "ms");
-        BenchReport.line("doorloop-kpis-mismatches-vs-expected_kpis.json", mismatches, "count");
-        if (mismatches != 0) {
-            System.exit(1);
-        }
+    private static ConfigurableApplicationContext startHub(String db) throws Exception {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("DATABASE_URL", TestDatabase.jdbcUrl(db));
+        props.put("DATABASE_USER", "postgres");
+        props.put("DATABASE_PASSWORD", "postgres");
+        props.put("HUB_DATA_DIR", Files.createTempDirectory("bench-normalize").toString());
+        props.put("hub.doorloop.normalize.parallelism", "2");
+        props.put("hub.scheduling.enabled", "false");
+        props.put("spring.quartz.auto-startup", "false");
+        props.put("camel.component.quartz.auto-start-scheduler", "false");
+        props.put("logging.level.root", "WARN");
+        props.put("logging.level.hub.progress", "INFO");
+        props.forEach(System::setProperty);
+        return new SpringApplicationBuilder(HubApplication.class).web(WebApplicationType.NONE).run();
     }
 
     private static long mismatches(JdbcTemplate jdbc, LocalDate d, JsonNode expected) {
@@ -236,5 +352,4 @@ public final class DoorLoopNormalizeBench {
     private static double secs(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
-
 }

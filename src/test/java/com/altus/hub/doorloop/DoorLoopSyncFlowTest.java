@@ -216,9 +216,11 @@ class DoorLoopSyncFlowTest extends HubTestBase {
                 + " FROM dead_letters WHERE flow = 'doorloop-sync' ORDER BY id");
         assertThat(letters).hasSize(2);
         assertThat(letters).allSatisfy(l -> assertThat(l.get("entity_type")).isEqualTo("units"));
-        assertThat(mapper.readTree(letters.get(0).get("payload").toString()).asInt()).isEqualTo(42);
+        // a letter's payload is what direct:doorloop-record takes to store the record once corrected
+        assertThat(mapper.readTree(letters.get(0).get("payload").toString()).get("resource").asText()).isEqualTo("units");
+        assertThat(mapper.readTree(letters.get(0).get("payload").toString()).get("record").asInt()).isEqualTo(42);
         assertThat(letters.get(0).get("error_message").toString()).contains("not a JSON object");
-        assertThat(mapper.readTree(letters.get(1).get("payload").toString()).get("name").asText()).isEqualTo("no id");
+        assertThat(mapper.readTree(letters.get(1).get("payload").toString()).get("record").get("name").asText()).isEqualTo("no id");
         assertThat(letters.get(1).get("error_message").toString()).contains("no string id");
 
         // the source is fixed: the run succeeds, the gone unit is marked deleted, the letters are closed

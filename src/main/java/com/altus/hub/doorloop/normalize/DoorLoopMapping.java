@@ -109,6 +109,16 @@ public final class DoorLoopMapping {
         return ENTITIES.stream().filter(e -> e.entityType().equals(entityType)).findFirst();
     }
 
+    /** By entity type ({@code unit}) or stats group ({@code units}). */
+    public static Optional<EntitySpec> byName(String name) {
+        return ENTITIES.stream().filter(e -> e.entityType().equals(name) || e.statsGroup().equals(name)).findFirst();
+    }
+
+    /** Stats groups in mapping order (parents first), for tests and docs. */
+    public static List<String> statsGroups() {
+        return ENTITIES.stream().map(EntitySpec::statsGroup).toList();
+    }
+
     public static Optional<EntitySpec> byTable(String table) {
         return ENTITIES.stream().filter(e -> e.table().equals(table)).findFirst();
     }

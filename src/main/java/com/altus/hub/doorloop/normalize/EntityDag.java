@@ -4,73 +4,39 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
- * Runs one task per entity, each as soon as every entity it references is done, on a fixed
- * number of threads: the mapping is a DAG (tenants need nothing, lease payments need leases),
- * and each entity's statement commits on its own, so independent entities can share the cores.
+ * The order doorloop-normalize runs its entities in: the mapping is a DAG (tenants need nothing,
+ * lease payments need leases and tenants), so the entities fall into topological layers, each
+ * entity one layer after the last of the entities it references. The entities of one layer are
+ * independent of each other and run at the same time; a layer starts when the one before is done.
  */
 public final class EntityDag {
-
-    /** The work for one entity. */
-    @FunctionalInterface
-    public interface EntityTask {
-        void run(EntitySpec spec) throws Exception;
-    }
 
     private EntityDag() {
     }
 
-    /** Runs {@code task} for every spec (listed parents first); the first failure is rethrown. */
-    public static void run(List<EntitySpec> specs, int parallelism, String threadName, EntityTask task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism), r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            Map<String, CompletableFuture<Void>> byTable = new HashMap<>();
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (EntitySpec spec : specs) {
-                List<CompletableFuture<Void>> parents = new ArrayList<>();
-                for (String parent : spec.parentTables()) {
-                    CompletableFuture<Void> f = byTable.get(parent);
-                    if (f != null) {
-                        parents.add(f);
-                    }
+    /** The layers of {@code specs} (listed parents first), each in list order. */
+    public static List<List<EntitySpec>> layers(List<EntitySpec> specs) {
+        Map<String, Integer> layerOf = new HashMap<>();
+        List<List<EntitySpec>> layers = new ArrayList<>();
+        for (EntitySpec spec : specs) {
+            int layer = 0;
+            for (String parent : spec.parentTables()) {
+                Integer p = layerOf.get(parent);
+                if (p == null && specs.stream().anyMatch(s -> s.table().equals(parent))) {
+                    throw new IllegalArgumentException(spec.table() + " is listed before its parent " + parent);
                 }
-                CompletableFuture<Void> f = CompletableFuture.allOf(parents.toArray(CompletableFuture[]::new))
-                        .thenRunAsync(() -> {
-                            try {
-                                task.run(spec);
-                            } catch (RuntimeException e) {
-                                throw e;
-                            } catch (Exception e) {
-                                throw new CompletionException(e);
-                            }
-                        }, pool);
-                byTable.put(spec.table(), f);
-                all.add(f);
+                if (p != null) {
+                    layer = Math.max(layer, p + 1);
+                }
             }
-            try {
-                CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get();
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                while (cause instanceof CompletionException && cause.getCause() != null) {
-                    cause = cause.getCause();
-                }
-                if (cause instanceof Exception ex) {
-                    throw ex;
-                }
-                throw e;
+            layerOf.put(spec.table(), layer);
+            while (layers.size() <= layer) {
+                layers.add(new ArrayList<>());
             }
-        } finally {
-            pool.shutdownNow();
+            layers.get(layer).add(spec);
         }
+        return layers.stream().map(List::copyOf).toList();
     }
 }

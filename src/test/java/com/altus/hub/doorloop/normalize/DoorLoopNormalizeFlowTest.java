@@ -107,7 +107,7 @@ class DoorLoopNormalizeFlowTest extends HubTestBase {
         JsonNode second = run("doorloop-normalize", null);
         assertThat(second.get("status").asText()).isEqualTo("succeeded");
         assertThat(second.get("stats").get("rows_changed").asLong()).isZero();
-        for (String group : DoorLoopNormalizeFlow.statsGroups()) {
+        for (String group : DoorLoopMapping.statsGroups()) {
             JsonNode s = second.get("stats").get(group);
             assertThat(s.get("inserted").asLong() + s.get("updated").asLong() + s.get("deleted").asLong()).as(group).isZero();
             assertThat(s.get("unchanged").asLong()).as(group).isPositive();
@@ -141,7 +141,12 @@ class DoorLoopNormalizeFlowTest extends HubTestBase {
                 + " AND entity_key = '626964e4232893a919f7bc14'");
         assertThat(letter.get("status")).isEqualTo("pending");
         assertThat(letter.get("error_message").toString()).contains("property " + late + " is unknown");
-        assertThat(mapper.readTree(letter.get("payload").toString()).get("property").asText()).isEqualTo(late);
+        // the payload is what direct:doorloop-normalize-entity takes to normalize just that record
+        JsonNode payload = mapper.readTree(letter.get("payload").toString());
+        assertThat(payload.get("entity").asText()).isEqualTo("unit");
+        assertThat(payload.get("ids")).containsExactly(mapper.getNodeFactory().textNode("626964e4232893a919f7bc14"));
+        assertThat(payload.get("record").get("property").asText()).isEqualTo(late);
+        assertThat(letter.get("route_id")).isEqualTo("doorloop-normalize-entity");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM normalized_units WHERE doorloop_id = '626964e4232893a919f7bc14'", Integer.class)).isZero();
         long letters = jdbc.queryForObject("SELECT count(*) FROM dead_letters WHERE flow = 'doorloop-normalize' AND status = 'pending'", Long.class);
         assertThat(letters).isEqualTo(first.get("stats").get("dead_lettered").asLong());

@@ -3,48 +3,61 @@ package com.altus.hub.doorloop.normalize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
 class EntityDagTest {
 
+    private static Map<String, Integer> layerOf(List<List<EntitySpec>> layers) {
+        Map<String, Integer> out = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (EntitySpec spec : layers.get(i)) {
+                out.put(spec.table(), i);
+            }
+        }
+        return out;
+    }
+
     @Test
-    void everyEntityStartsAfterTheEntitiesItReferencesFinished() throws Exception {
-        AtomicInteger clock = new AtomicInteger();
-        Map<String, Integer> started = new ConcurrentHashMap<>();
-        Map<String, Integer> finished = new ConcurrentHashMap<>();
-        EntityDag.run(DoorLoopMapping.ENTITIES, 3, "dag-test", spec -> {
-            started.put(spec.table(), clock.incrementAndGet());
-            finished.put(spec.table(), clock.incrementAndGet());
-        });
-        assertThat(started).hasSize(DoorLoopMapping.ENTITIES.size());
+    void everyEntityRunsInALaterLayerThanTheEntitiesItReferences() {
+        List<List<EntitySpec>> layers = EntityDag.layers(DoorLoopMapping.ENTITIES);
+        Map<String, Integer> layer = layerOf(layers);
+        assertThat(layer).hasSize(DoorLoopMapping.ENTITIES.size());
         for (EntitySpec spec : DoorLoopMapping.ENTITIES) {
             for (String parent : spec.parentTables()) {
-                if (finished.containsKey(parent)) {
-                    assertThat(started.get(spec.table())).as(spec.table() + " after " + parent)
-                            .isGreaterThan(finished.get(parent));
+                assertThat(layer.get(spec.table())).as(spec.table() + " after " + parent).isGreaterThan(layer.get(parent));
+            }
+            // as early as its parents allow: right after the last of them
+            int expected = spec.parentTables().stream().mapToInt(p -> layer.get(p) + 1).max().orElse(0);
+            assertThat(layer.get(spec.table())).as(spec.table()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void theDoorLoopMappingRunsInFourLayersOfIndependentEntities() {
+        List<List<EntitySpec>> layers = EntityDag.layers(DoorLoopMapping.ENTITIES);
+        assertThat(layers).extracting(l -> l.stream().map(EntitySpec::statsGroup).toList()).containsExactly(
+                List.of("properties", "owners", "tenants", "vendors", "users"),
+                List.of("property_owners", "units"),
+                List.of("leases", "tasks", "work_orders"),
+                List.of("lease_tenants", "lease_payments"));
+        for (List<EntitySpec> l : layers) {
+            for (EntitySpec a : l) {
+                for (EntitySpec b : l) {
+                    assertThat(a.parentTables()).as(a.table() + " and " + b.table()).doesNotContain(b.table());
                 }
             }
         }
     }
 
     @Test
-    void aFailureIsRethrownAndItsChildrenDoNotRun() {
-        Map<String, Boolean> ran = new ConcurrentHashMap<>();
-        assertThatThrownBy(() -> EntityDag.run(DoorLoopMapping.ENTITIES, 2, "dag-test", spec -> {
-            ran.put(spec.table(), true);
-            if (spec.entityType().equals("lease")) {
-                throw new java.sql.SQLException("lease statement failed");
-            }
-        })).isInstanceOf(java.sql.SQLException.class).hasMessageContaining("lease statement failed");
-        List<String> leaseChildren = DoorLoopMapping.ENTITIES.stream()
-                .filter(s -> s.parentTables().contains(DoorLoopMapping.byEntityType("lease").orElseThrow().table()))
-                .map(EntitySpec::table).toList();
-        assertThat(leaseChildren).isNotEmpty();
-        assertThat(leaseChildren).noneMatch(ran::containsKey);
+    void aChildListedBeforeItsParentIsRefused() {
+        List<EntitySpec> wrongOrder = List.of(DoorLoopMapping.byEntityType("unit").orElseThrow(),
+                DoorLoopMapping.byEntityType("property").orElseThrow());
+        assertThatThrownBy(() -> EntityDag.layers(wrongOrder)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("before its parent");
     }
 }
