@@ -85,17 +85,49 @@ public record EntitySpec(String entityType, String statsGroup, String table, Str
      * resolved (text[] of ids with an open dead letter that now normalized).
      */
     public String upsertSql(boolean filtered) {
+        return upsertSql(filtered, false);
+    }
+
+    /**
+     * As {@link #upsertSql(boolean)}; with {@code fileRejects}, the rejected records are written to
+     * {@code dead_letters} by the same statement (one open letter per record, upserted on the
+     * letters' natural key) instead of being answered: the answer's {@code rejected} is then empty
+     * and {@code lettered} counts them. Extra parameters, after the ids: flow, route id, run id,
+     * backoff seconds of the first retry.
+     */
+    public String upsertSql(boolean filtered, boolean fileRejects) {
         StringBuilder sql = new StringBuilder(ctes(source, filtered));
-        sql.append("up AS (\n").append(insert()).append("\n  RETURNING t.doorloop_id, (t.xmax = 0) AS inserted, t.deleted_at\n)\n");
+        sql.append("up AS (\n").append(insert()).append("\n  RETURNING t.doorloop_id, (t.xmax = 0) AS inserted, t.deleted_at\n)");
+        String rejectedRows = " FROM src s WHERE (s.missing IS NOT NULL OR s.invalid IS NOT NULL) AND s.deleted_at IS NULL";
+        if (fileRejects) {
+            sql.append(",\nletters AS (\n  INSERT INTO dead_letters (flow, route_id, entity_type, entity_key, payload, error_class,")
+                    .append(" error_message, run_id, next_attempt_at)")
+                    .append("\n  SELECT CAST(? AS text), CAST(? AS text), ").append(quote(entityType)).append(", s.id,")
+                    .append(" jsonb_build_object('entity', ").append(quote(entityType))
+                    .append(", 'ids', jsonb_build_array(s.id), 'record', s.data), 'RejectedRecord',")
+                    .append("\n    left(").append(quote(entityType + " ")).append(" || s.id || ' not normalized ('")
+                    .append(" || CASE WHEN s.missing IS NOT NULL THEN 'unresolved reference' ELSE 'invalid field' END")
+                    .append(" || '): ' || concat_ws('; ', s.missing, s.invalid), 4000),")
+                    .append(" CAST(? AS bigint), now() + make_interval(secs => CAST(? AS double precision))")
+                    .append("\n ").append(rejectedRows)
+                    .append("\n  ON CONFLICT (flow, entity_type, entity_key) WHERE status <> 'replayed'")
+                    .append("\n  DO UPDATE SET payload = EXCLUDED.payload, route_id = EXCLUDED.route_id,")
+                    .append(" error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,")
+                    .append(" run_id = EXCLUDED.run_id, last_failed_at = now()")
+                    .append("\n  RETURNING 1\n)");
+        }
+        sql.append("\n");
         // the main query reads the table as of the statement's snapshot, i.e. the old deleted_at
         sql.append("SELECT (SELECT count(*) FROM good) AS candidates,\n")
                 .append("  (SELECT count(*) FROM up WHERE inserted) AS inserted,\n")
                 .append("  (SELECT count(*) FROM up WHERE NOT inserted) AS updated,\n")
                 .append("  (SELECT count(*) FROM up JOIN ").append(table).append(" o ON o.doorloop_id = up.doorloop_id")
                 .append(" WHERE NOT up.inserted AND up.deleted_at IS NOT NULL AND o.deleted_at IS NULL) AS deleted,\n")
-                .append("  (SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'missing', s.missing, 'invalid', s.invalid,")
-                .append(" 'data', s.data) ORDER BY s.id), '[]'::jsonb)")
-                .append(" FROM src s WHERE (s.missing IS NOT NULL OR s.invalid IS NOT NULL) AND s.deleted_at IS NULL)::text AS rejected,\n")
+                .append("  (SELECT count(*)").append(rejectedRows).append(" AND s.missing IS NOT NULL) AS orphaned,\n")
+                .append("  (SELECT count(*)").append(rejectedRows).append(" AND s.missing IS NULL) AS invalid,\n")
+                .append(fileRejects ? "  (SELECT count(*) FROM letters) AS lettered, '[]' AS rejected,\n"
+                        : "  0 AS lettered, (SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'missing', s.missing,"
+                        + " 'invalid', s.invalid, 'data', s.data) ORDER BY s.id), '[]'::jsonb)" + rejectedRows + ")::text AS rejected,\n")
                 .append("  (SELECT coalesce(array_agg(g.doorloop_id), '{}') FROM good g WHERE EXISTS (SELECT 1 FROM dead_letters d")
                 .append(" WHERE d.flow = 'doorloop-normalize' AND d.entity_type = ? AND d.status <> 'replayed'")
                 .append(" AND d.entity_key = g.doorloop_id)) AS resolved");

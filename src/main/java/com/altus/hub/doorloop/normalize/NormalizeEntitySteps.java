@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.altus.hub.doorloop.normalize.NormalizeRepository.EntityResult;
-import com.altus.hub.doorloop.normalize.NormalizeRepository.Rejected;
 import com.altus.hub.platform.dlq.DeadLetterService;
 import com.altus.hub.platform.run.RunContext;
 import com.altus.hub.platform.run.RunStats;
@@ -88,7 +87,14 @@ public class NormalizeEntitySteps {
     public void upsert(Exchange ex) {
         EntitySpec spec = ex.getProperty(SPEC, EntitySpec.class);
         EntityUnit unit = ex.getProperty(UNIT, EntityUnit.class);
-        ex.setProperty(RESULT, unit.ids() == null ? repository.normalize(spec) : repository.normalize(spec, unit.ids()));
+        if (unit.ids() == null) {
+            // rejected records become dead letters in the same statement, replayed through this route
+            RunContext ctx = RunContext.of(ex);
+            ex.setProperty(RESULT, repository.normalize(spec, new NormalizeRepository.Letters(DoorLoopMapping.FLOW, ROUTE,
+                    ctx.runId(), deadLetters.firstBackoff())));
+        } else {
+            ex.setProperty(RESULT, repository.normalize(spec, unit.ids()));
+        }
     }
 
     /**
@@ -120,11 +126,7 @@ public class NormalizeEntitySteps {
         if (whole && changed > 0 && changed * 10 >= r.candidates()) {
             repository.analyze(spec); // before its children's statements plan against it
         }
-        for (Rejected rej : r.rejected()) {
-            String what = rej.orphan() ? "unresolved reference" : "invalid field";
-            ctx.deadLetter(ROUTE, spec.entityType(), rej.id(), EntityUnit.record(spec, rej.id(), rej.data()),
-                    spec.entityType() + " " + rej.id() + " not normalized (" + what + "): " + rej.reason(), null);
-        }
+        ctx.countDeadLetters(r.lettered());
         // counted last: a redelivered settle (after a lost connection above) redoes only idempotent writes
         RunStats s = ctx.stats().group(spec.statsGroup());
         s.add("inserted", r.inserted());

@@ -4,6 +4,7 @@ import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -50,30 +51,38 @@ public class NormalizeRepository {
         }
     }
 
-    /** What one entity's upsert did. {@code unchanged} = candidates written by nobody. */
-    public record EntityResult(long candidates, long inserted, long updated, long deleted, List<Rejected> rejected,
-                               List<String> resolved) {
+    /**
+     * What one entity's upsert did. {@code unchanged} = candidates written by nobody; {@code orphaned}
+     * and {@code invalid} count the records left out; {@code rejected} lists them (with their data)
+     * unless the statement filed them as dead letters itself ({@code lettered}).
+     */
+    public record EntityResult(long candidates, long inserted, long updated, long deleted, long orphaned, long invalid,
+                               List<Rejected> rejected, long lettered, List<String> resolved) {
         public long unchanged() {
             return candidates - inserted - updated;
         }
-
-        public long orphaned() {
-            return rejected.stream().filter(Rejected::orphan).count();
-        }
-
-        public long invalid() {
-            return rejected.size() - orphaned();
-        }
     }
 
-    /** Normalizes every raw record of the entity. */
+    /** Where the statement files rejected records as dead letters: the flow, the route that replays them, the run. */
+    public record Letters(String flow, String routeId, long runId, Duration firstBackoff) {
+    }
+
+    /** Normalizes every raw record of the entity, answering the rejected records. */
     public EntityResult normalize(EntitySpec spec) {
-        return run(spec, null);
+        return run(spec, null, null);
+    }
+
+    /**
+     * Normalizes every raw record of the entity; the rejected ones become dead letters in the same
+     * statement (set-based: however many there are, none is read into memory).
+     */
+    public EntityResult normalize(EntitySpec spec, Letters letters) {
+        return run(spec, null, letters);
     }
 
     /** Normalizes only the given source ids (a dead letter's replay). */
     public EntityResult normalize(EntitySpec spec, Collection<String> ids) {
-        return run(spec, List.copyOf(ids));
+        return run(spec, List.copyOf(ids), null);
     }
 
     /** The raw record of a source id (for derived entities, the derived record), or null when there is none. */
@@ -110,19 +119,26 @@ public class NormalizeRepository {
         }
     }
 
-    private EntityResult run(EntitySpec spec, List<String> ids) {
-        String sql = spec.upsertSql(ids != null);
+    private EntityResult run(EntitySpec spec, List<String> ids, Letters letters) {
+        String sql = spec.upsertSql(ids != null, letters != null);
         return jdbc.execute((ConnectionCallback<EntityResult>) con -> {
             try (PreparedStatement ps = con.prepareStatement(sql)) {
                 int i = 1;
                 if (ids != null) {
                     ps.setArray(i++, con.createArrayOf("text", ids.toArray()));
                 }
+                if (letters != null) {
+                    ps.setString(i++, letters.flow());
+                    ps.setString(i++, letters.routeId());
+                    ps.setLong(i++, letters.runId());
+                    ps.setDouble(i++, letters.firstBackoff().toMillis() / 1000.0);
+                }
                 ps.setString(i, spec.entityType());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return new EntityResult(rs.getLong("candidates"), rs.getLong("inserted"), rs.getLong("updated"),
-                            rs.getLong("deleted"), rejected(rs.getString("rejected")), strings(rs.getArray("resolved")));
+                            rs.getLong("deleted"), rs.getLong("orphaned"), rs.getLong("invalid"),
+                            rejected(rs.getString("rejected")), rs.getLong("lettered"), strings(rs.getArray("resolved")));
                 }
             }
         });

@@ -43,6 +43,11 @@ public class DeadLetterService {
         return maxAttempts;
     }
 
+    /** When a new letter is first due for replay: this long after it was filed. */
+    public Duration firstBackoff() {
+        return baseBackoff;
+    }
+
     /**
      * Stores a dead letter. An entity that already has an open letter (pending or parked) for
      * the same flow gets that row updated with the newer payload and error, not a second row.

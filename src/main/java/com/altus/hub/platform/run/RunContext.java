@@ -128,8 +128,15 @@ public final class RunContext {
 
     /** Counts a dead letter recorded elsewhere for this run (the Camel dead-letter channel). */
     public void countDeadLetter() {
-        deadLettered.incrementAndGet();
-        stats.increment("dead_lettered");
+        countDeadLetters(1);
+    }
+
+    /** Counts dead letters a set-based statement filed for this run; any makes the run partial. */
+    public void countDeadLetters(long n) {
+        if (n > 0) {
+            deadLettered.addAndGet(n);
+            stats.add("dead_lettered", n);
+        }
     }
 
     /** Marks the run partial, with a reason that ends up in the run record's error. */

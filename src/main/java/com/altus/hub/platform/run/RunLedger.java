@@ -91,12 +91,13 @@ public class RunLedger {
      */
     public Finished finish(long id, String flow, String status, Map<String, Object> stats, String error) {
         return tx.execute(s -> {
+            // every transaction here locks flow_leases before sync_jobs, so a heartbeat and a finish never deadlock
+            jdbc.update("DELETE FROM flow_leases WHERE flow = ? AND run_id = ?", flow, id);
             List<RunRecord> done = jdbc.query("""
                     UPDATE sync_jobs SET status = ?, finished_at = clock_timestamp(), heartbeat_at = now(),
                            stats = ?::jsonb, error = ?
                     WHERE id = ? AND status = 'running' RETURNING *
                     """, this::map, status, write(stats), error, id);
-            jdbc.update("DELETE FROM flow_leases WHERE flow = ? AND run_id = ?", flow, id);
             return done.isEmpty() ? new Finished(get(id), false) : new Finished(done.get(0), true);
         });
     }
@@ -111,14 +112,13 @@ public class RunLedger {
      */
     public List<String> failExpired(String reason) {
         return tx.execute(s -> {
-            List<String> flows = jdbc.queryForList("UPDATE sync_jobs j SET status = 'failed', finished_at = now(), error = "
+            jdbc.update("DELETE FROM flow_leases WHERE expires_at < now()");
+            return jdbc.queryForList("UPDATE sync_jobs j SET status = 'failed', finished_at = now(), error = "
                     + ORPHAN_ERROR + """
                      WHERE j.status = 'running' AND NOT EXISTS (
                         SELECT 1 FROM flow_leases l WHERE l.flow = j.flow AND l.run_id = j.id AND l.expires_at >= now())
                     RETURNING j.flow
                     """, String.class, reason);
-            jdbc.update("DELETE FROM flow_leases WHERE expires_at < now()");
-            return flows;
         });
     }
 
@@ -128,10 +128,9 @@ public class RunLedger {
      */
     public List<String> failAllRunning(String reason) {
         return tx.execute(s -> {
-            List<String> flows = jdbc.queryForList("UPDATE sync_jobs SET status = 'failed', finished_at = now(), error = "
-                    + ORPHAN_ERROR + " WHERE status = 'running' RETURNING flow", String.class, reason);
             jdbc.update("DELETE FROM flow_leases");
-            return flows;
+            return jdbc.queryForList("UPDATE sync_jobs SET status = 'failed', finished_at = now(), error = "
+                    + ORPHAN_ERROR + " WHERE status = 'running' RETURNING flow", String.class, reason);
         });
     }
 

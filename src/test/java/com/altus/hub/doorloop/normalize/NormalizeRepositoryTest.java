@@ -191,4 +191,46 @@ class NormalizeRepositoryTest {
         assertThat(jdbc.queryForObject("SELECT property_id FROM normalized_units WHERE doorloop_id = 'orphanunit000000000000001'",
                 UUID.class)).isEqualTo(DoorLoopIds.uuid("nosuchproperty0000000001"));
     }
+
+    @Test
+    void manyRejectsAreFiledAsDeadLettersByTheStatementItself() throws Exception {
+        int n = 5_000;
+        try (Connection c = ds.getConnection()) {
+            List<com.fasterxml.jackson.databind.JsonNode> orphans = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                orphans.add(RawLoader.JSON.createObjectNode().put("id", String.format("orphan%018d", i)).put("name", "U" + i)
+                        .put("property", "nosuchproperty0000000001").put("active", true));
+            }
+            RawLoader.upsert(c, "units", "units", orphans);
+        }
+        jdbc.update("DELETE FROM dead_letters WHERE flow = 'doorloop-normalize'");
+        for (EntitySpec spec : DoorLoopMapping.ENTITIES.subList(0, 6)) {
+            repo.normalize(spec);
+        }
+        var letters = new NormalizeRepository.Letters("doorloop-normalize", "doorloop-normalize-entity", 42L,
+                java.time.Duration.ofMinutes(1));
+        EntitySpec units = DoorLoopMapping.byEntityType("unit").orElseThrow();
+        EntityResult r = repo.normalize(units, letters);
+        assertThat(r.rejected()).as("nothing read back into memory").isEmpty();
+        assertThat(r.lettered()).isEqualTo(n);
+        assertThat(r.orphaned()).isEqualTo(n);
+        assertThat(r.invalid()).isZero();
+        Map<String, Object> one = jdbc.queryForMap("SELECT route_id, run_id, status, payload->>'entity' AS entity,"
+                + " payload->'ids'->>0 AS id, payload->'record'->>'name' AS name, error_message, next_attempt_at > now() AS later"
+                + " FROM dead_letters WHERE flow = 'doorloop-normalize' AND entity_key = 'orphan000000000000000007'");
+        assertThat(one).containsEntry("route_id", "doorloop-normalize-entity").containsEntry("run_id", 42L)
+                .containsEntry("status", "pending").containsEntry("entity", "unit").containsEntry("id", "orphan000000000000000007")
+                .containsEntry("name", "U7").containsEntry("later", true);
+        assertThat(one.get("error_message").toString())
+                .isEqualTo("unit orphan000000000000000007 not normalized (unresolved reference): property nosuchproperty0000000001 is unknown");
+
+        // a second run updates the same open letters: still one per record
+        EntityResult again = repo.normalize(units, new NormalizeRepository.Letters("doorloop-normalize", "doorloop-normalize-entity",
+                43L, java.time.Duration.ofMinutes(1)));
+        assertThat(again.lettered()).isEqualTo(n);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters WHERE flow = 'doorloop-normalize' AND status = 'pending'",
+                Integer.class)).isEqualTo(n);
+        assertThat(jdbc.queryForObject("SELECT count(DISTINCT run_id) FROM dead_letters WHERE flow = 'doorloop-normalize'",
+                Integer.class)).isOne();
+    }
 }
