@@ -117,12 +117,24 @@ public record CaseRow(int rowNumber, String[] cells, String caseType, String pha
         return true;
     }
 
+    /** Trimmed of blanks (no-break spaces too); empty is null. */
     static String clean(String s) {
         if (s == null) {
             return null;
         }
-        String t = s.strip();
-        return t.isEmpty() ? null : t;
+        int start = 0;
+        int end = s.length();
+        while (start < end && blank(s.charAt(start))) {
+            start++;
+        }
+        while (end > start && blank(s.charAt(end - 1))) {
+            end--;
+        }
+        return start == end ? null : s.substring(start, end);
+    }
+
+    private static boolean blank(char ch) {
+        return Character.isWhitespace(ch) || Character.isSpaceChar(ch);
     }
 
     private static void required(String[] cells, Column c, List<String> problems) {

@@ -306,7 +306,7 @@ public class LegalRepository {
                         error = CASE WHEN m.n = 0 THEN format('no tenant named %s at this property/unit', legal_quote(s.tenant_name))
                                      WHEN m.n > 1 THEN format('tenant %s has %s leases at this property/unit: ambiguous',
                                                               legal_quote(s.tenant_name), m.n) END
-                    FROM (SELECT s.row_no, count(DISTINCT (k.lease_id, k.tenant_id)) AS n, (array_agg(k.lease_id))[1] AS lease_id,
+                    FROM (SELECT s.row_no, count(DISTINCT (k.lease_id, k.tenant_id)) FILTER (WHERE k.lease_id IS NOT NULL) AS n, (array_agg(k.lease_id))[1] AS lease_id,
                                  (array_agg(k.tenant_id))[1] AS tenant_id, (array_agg(k.lease_unit_id))[1] AS lease_unit_id
                           FROM legal_stage s
                           LEFT JOIN legal_tenancy_keys k

@@ -33,8 +33,8 @@ import org.springframework.util.unit.DataSize;
  *
  * <p>Both REST transports work: a raw body stream (the servlet with its stream cache off, or a
  * cached stream) is parsed here with {@link MultipartFileReader}; where the transport parsed the
- * multipart body itself (platform-http on Spring MVC hands the file part over as a
- * {@link File}), that file is taken over.
+ * multipart body itself (platform-http on Spring MVC hands the one file part over as a
+ * {@link Path} in its temporary folder), that file is moved into the spool.
  */
 @Component("legalUploads")
 public class LegalUploads {
@@ -75,9 +75,10 @@ public class LegalUploads {
         Path spool = folders.uploads().resolve(UUID.randomUUID() + ".xlsx");
         ex.setProperty(SPOOL, spool);
         Object body = ex.getMessage().getBody();
-        if (body instanceof File parsed) {
-            // the transport parsed the multipart body already (one file part): take its file over
-            Files.move(parsed.toPath(), spool, StandardCopyOption.REPLACE_EXISTING);
+        Path parsed = body instanceof Path p ? p : body instanceof File f ? f.toPath() : null;
+        if (parsed != null) {
+            // the transport parsed the multipart body already (one file part) into a file: take it over
+            Files.move(parsed, spool, StandardCopyOption.REPLACE_EXISTING);
             ex.setProperty(FILENAME, ex.getMessage().getHeader(Exchange.FILE_NAME, String.class));
             return;
         }

@@ -102,7 +102,6 @@ public final class LegalWorkbookReader {
         ZipSecureFile.setMinInflateRatio(l.minInflateRatio());
         ZipSecureFile.setMaxEntrySize(l.maxEntryBytes());
         ZipSecureFile.setMaxFileCount(l.maxEntries());
-        ZipSecureFile.setMaxTextSize(Math.max(l.maxSharedStringChars(), l.maxCellChars()));
     }
 
     public WorkbookLimits limits() {
@@ -491,8 +490,8 @@ public final class LegalWorkbookReader {
             }
             String n = last.substring(digits);
             if (!n.isEmpty() && n.length() <= 9 && n.chars().allMatch(Character::isDigit) && Long.parseLong(n) > limits.maxRows() + 1L) {
-                throw new WorkbookRefusedException("the sheet declares " + (Long.parseLong(n) - 1) + " data rows (dimension " + ref
-                        + "), more than " + limits.maxRows() + " (hub.legal.max-rows)");
+                throw new WorkbookRefusedException("the sheet declares " + Long.parseLong(n) + " rows (dimension " + ref
+                        + "): more than " + limits.maxRows() + " data rows (hub.legal.max-rows); split it into smaller workbooks");
             }
         }
 

@@ -122,7 +122,7 @@ class LegalWorkbookReaderTest {
 
     @Test
     void refusesTooManyRowsByDimensionOrByCount() throws Exception {
-        assertRefused(TestWorkbooks.manyRows(tmp.resolve("dim.xlsx"), 1_048_575, true), "declares 1048575 data rows");
+        assertRefused(TestWorkbooks.manyRows(tmp.resolve("dim.xlsx"), 1_048_575, true), "declares 1048576 rows");
         assertRefused(TestWorkbooks.manyRows(tmp.resolve("count.xlsx"), 6000, false), "more than 5000 data rows");
         assertThat(read(TestWorkbooks.manyRows(tmp.resolve("ok.xlsx"), 5000, true))).hasSize(5000);
     }
