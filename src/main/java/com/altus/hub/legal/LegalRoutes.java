@@ -71,9 +71,12 @@ public class LegalRoutes extends FlowRouteBuilder {
                             + "rejected, errors[{row, message}]} (row = spreadsheet row, header = 1). A refused workbook "
                             + "(not .xlsx, a zip bomb, too many rows, formulas, external links) is 400 with the reason; "
                             + "an import already running is 409; bodies over 50 MiB are 413.")
-                    .consumes("multipart/form-data").produces("application/json")
-                    .param().name("file").type(RestParamType.formData).dataType("file").required(true)
-                        .description("the workbook (.xlsx), form field 'file'").endParam()
+                    // "*/*" too: a transport that checks consumes would answer another Content-Type with 415 before
+                    // the route runs; the route checks it and answers 400 with the reason
+                    .consumes("multipart/form-data,*/*").produces("application/json")
+                    .param().name("body").type(RestParamType.body).required(true)
+                        .description("multipart/form-data (Content-Type with its boundary) whose part 'file' is the workbook (.xlsx)")
+                        .endParam()
                     .responseMessage().code(200).message("imported: {rows, imported, updated, rejected, errors[{row, message}]}")
                         .endResponseMessage()
                     .responseMessage().code(400).message("not multipart/form-data, no 'file' part, or the workbook is refused")

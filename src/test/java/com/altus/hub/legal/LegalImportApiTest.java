@@ -82,10 +82,14 @@ class LegalImportApiTest extends HubTestBase {
     }
 
     @Test
-    void theRoutesAreThereWithTheirContractIds() {
+    void theRoutesAreThereWithTheirContractIds() throws Exception {
         for (String id : List.of("legal-import", "legal-import-upload", "legal-import-inbox", "legal-import-folders")) {
             assertThat(camel.getRoute(id)).as(id).isNotNull();
         }
+        JsonNode api = json(get("/api/openapi.json"));
+        assertThat(api.get("paths").has("/api/legal/import")).as(api.get("paths").fieldNames().toString()).isTrue();
+        assertThat(api.get("paths").get("/api/legal/import").get("post").get("requestBody").get("content").has("multipart/form-data"))
+                .isTrue();
     }
 
     @Test
