@@ -51,6 +51,7 @@ public record CaseRow(int rowNumber, String[] cells, String caseType, String pha
     private static final DateTimeFormatter ISO_DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd", Locale.ROOT)
             .withResolverStyle(ResolverStyle.STRICT);
     private static final Pattern BLANKS = Pattern.compile("[\\s\\u00A0]+");
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d{1,3})?");
 
     public String cell(Column c) {
         return cells[c.ordinal()];
@@ -165,7 +166,7 @@ public record CaseRow(int rowNumber, String[] cells, String caseType, String pha
         }
         BigDecimal d;
         try {
-            if (!v.matches("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d{1,3})?")) {
+            if (!NUMBER.matcher(v).matches()) {
                 throw new NumberFormatException(v);
             }
             d = new BigDecimal(v);

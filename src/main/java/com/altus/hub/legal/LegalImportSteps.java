@@ -70,6 +70,7 @@ public class LegalImportSteps {
         ctx.stats().set("rows_written", a.rowsWritten());
         ctx.stats().set("read_ms", o.readAndStageMillis());
         ctx.stats().set("apply_ms", o.applyMillis());
+        ctx.stats().set("apply_steps_ms", a.stepMillis());
         ctx.stats().set("cases_needing_folders", (long) o.casesNeedingFolders().size());
         ctx.stats().declare("folders_created");
         if (!o.firstErrors().isEmpty()) {

@@ -100,7 +100,8 @@ public class LegalRepository {
     }
 
     /** Counts of one import. */
-    public record Applied(long imported, long updated, long unchanged, long rejected, long historyRows, long importRowsWritten) {
+    public record Applied(long imported, long updated, long unchanged, long rejected, long historyRows, long importRowsWritten,
+                          java.util.Map<String, Long> stepMillis) {
         public long rowsWritten() {
             return imported + updated + historyRows + importRowsWritten;
         }
@@ -176,11 +177,16 @@ public class LegalRepository {
             out = null;
             copy.endCopy();
             copy = null;
+            java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
+            long t = System.nanoTime();
             try (Statement st = c.createStatement()) {
                 st.execute("ANALYZE legal_stage");
                 markDuplicates(st);
+                t = step(steps, "duplicates", t);
                 match(st);
+                t = step(steps, "match", t);
                 checkAgainstCases(st);
+                t = step(steps, "lifecycle", t);
             }
             long historyBefore = historyCount();
             long imported;
@@ -197,6 +203,7 @@ public class LegalRepository {
                 updated = rs.getLong(2);
             }
             long history = historyCount() - historyBefore;
+            t = step(steps, "upsert", t);
             long accepted;
             long rejected;
             try (Statement st = c.createStatement();
@@ -207,7 +214,14 @@ public class LegalRepository {
                 rejected = rs.getLong(2);
             }
             long importRows = recordRejections(workbookSha256, workbookName, runId);
-            return new Applied(imported, updated, accepted - imported - updated, rejected, history, importRows);
+            step(steps, "rejections", t);
+            return new Applied(imported, updated, accepted - imported - updated, rejected, history, importRows, steps);
+        }
+
+        private static long step(java.util.Map<String, Long> steps, String name, long since) {
+            long now = System.nanoTime();
+            steps.put(name, (now - since) / 1_000_000);
+            return now;
         }
 
         private long historyCount() throws SQLException {
@@ -251,7 +265,8 @@ public class LegalRepository {
         /**
          * Property by address (the full address or the street alone), unit by name at that property,
          * then the lease by the tenant's name at that property (and unit): exactly one candidate
-         * each, else the row is rejected with what was not found or what was ambiguous.
+         * each, else the row is rejected with what was not found or what was ambiguous. One UPDATE
+         * writes each staged row once.
          */
         private static void match(Statement st) throws SQLException {
             st.execute("""
@@ -261,33 +276,6 @@ public class LegalRepository {
                     CROSS JOIN LATERAL (VALUES (legal_address_key(concat_ws(' ', p.street1, p.city, p.state, p.zip))),
                                                (legal_address_key(p.street1))) k(key)
                     WHERE p.deleted_at IS NULL AND p.street1 IS NOT NULL AND k.key <> ''""");
-            st.execute("ANALYZE legal_property_keys");
-            st.executeUpdate("""
-                    UPDATE legal_stage s
-                    SET property_id = CASE WHEN m.n = 1 THEN m.id END,
-                        error = CASE WHEN m.n = 0 THEN format('no property at address %s', legal_quote(s.property_address))
-                                     WHEN m.n > 1 THEN format('address %s matches %s properties: ambiguous',
-                                                              legal_quote(s.property_address), m.n) END
-                    FROM (SELECT s.row_no, count(DISTINCT k.id) AS n, (array_agg(k.id))[1] AS id
-                          FROM legal_stage s
-                          LEFT JOIN legal_property_keys k ON k.key = legal_address_key(s.property_address)
-                          WHERE s.error IS NULL
-                          GROUP BY s.row_no) m
-                    WHERE s.row_no = m.row_no""");
-            st.executeUpdate("""
-                    UPDATE legal_stage s
-                    SET unit_id = CASE WHEN m.n = 1 THEN m.id END,
-                        error = CASE WHEN m.n = 0 THEN format('no unit %s at address %s', legal_quote(s.unit_name),
-                                                              legal_quote(s.property_address))
-                                     WHEN m.n > 1 THEN format('unit %s matches %s units at address %s: ambiguous',
-                                                              legal_quote(s.unit_name), m.n, legal_quote(s.property_address)) END
-                    FROM (SELECT s.row_no, count(DISTINCT u.id) AS n, (array_agg(u.id))[1] AS id
-                          FROM legal_stage s
-                          LEFT JOIN normalized_units u ON u.property_id = s.property_id AND u.deleted_at IS NULL
-                                                      AND legal_name_key(u.name) = legal_name_key(s.unit_name)
-                          WHERE s.error IS NULL AND s.unit_name IS NOT NULL
-                          GROUP BY s.row_no) m
-                    WHERE s.row_no = m.row_no""");
             st.execute("""
                     CREATE TEMP TABLE legal_tenancy_keys ON COMMIT DROP AS
                     SELECT l.property_id, l.id AS lease_id, l.unit_id AS lease_unit_id, l.unit_ids, lt.tenant_id,
@@ -295,26 +283,58 @@ public class LegalRepository {
                     FROM normalized_leases l
                     JOIN normalized_lease_tenants lt ON lt.lease_id = l.id AND lt.deleted_at IS NULL
                     JOIN normalized_tenants t ON t.id = lt.tenant_id AND t.deleted_at IS NULL
-                    WHERE l.deleted_at IS NULL
-                      AND l.property_id IN (SELECT property_id FROM legal_stage WHERE error IS NULL)""");
+                    WHERE l.deleted_at IS NULL""");
+            st.execute("ANALYZE legal_property_keys");
             st.execute("ANALYZE legal_tenancy_keys");
             st.executeUpdate("""
-                    UPDATE legal_stage s
-                    SET lease_id = CASE WHEN m.n = 1 THEN m.lease_id END,
-                        tenant_id = CASE WHEN m.n = 1 THEN m.tenant_id END,
-                        unit_id = CASE WHEN m.n = 1 THEN coalesce(s.unit_id, m.lease_unit_id) END,
-                        error = CASE WHEN m.n = 0 THEN format('no tenant named %s at this property/unit', legal_quote(s.tenant_name))
-                                     WHEN m.n > 1 THEN format('tenant %s has %s leases at this property/unit: ambiguous',
-                                                              legal_quote(s.tenant_name), m.n) END
-                    FROM (SELECT s.row_no, count(DISTINCT (k.lease_id, k.tenant_id)) FILTER (WHERE k.lease_id IS NOT NULL) AS n, (array_agg(k.lease_id))[1] AS lease_id,
-                                 (array_agg(k.tenant_id))[1] AS tenant_id, (array_agg(k.lease_unit_id))[1] AS lease_unit_id
-                          FROM legal_stage s
-                          LEFT JOIN legal_tenancy_keys k
-                                 ON k.property_id = s.property_id AND k.key = legal_name_key(s.tenant_name)
-                                AND (s.unit_id IS NULL OR s.unit_id = ANY (k.unit_ids) OR s.unit_id = k.lease_unit_id)
-                          WHERE s.error IS NULL
-                          GROUP BY s.row_no) m
-                    WHERE s.row_no = m.row_no""");
+                    WITH s AS (
+                        SELECT row_no, legal_address_key(property_address) AS akey, legal_name_key(tenant_name) AS tkey,
+                               legal_name_key(unit_name) AS ukey
+                        FROM legal_stage WHERE error IS NULL),
+                    p AS (
+                        SELECT s.row_no, count(DISTINCT k.id) AS n, (array_agg(k.id))[1] AS id
+                        FROM s LEFT JOIN legal_property_keys k ON k.key = s.akey
+                        GROUP BY s.row_no),
+                    u AS (
+                        SELECT s.row_no, count(DISTINCT un.id) AS n, (array_agg(un.id))[1] AS id
+                        FROM s
+                        JOIN p ON p.row_no = s.row_no AND p.n = 1
+                        LEFT JOIN normalized_units un ON un.property_id = p.id AND un.deleted_at IS NULL
+                                                     AND legal_name_key(un.name) = s.ukey
+                        WHERE s.ukey IS NOT NULL
+                        GROUP BY s.row_no),
+                    t AS (
+                        SELECT s.row_no, count(DISTINCT (k.lease_id, k.tenant_id)) FILTER (WHERE k.lease_id IS NOT NULL) AS n,
+                               (array_agg(k.lease_id))[1] AS lease_id, (array_agg(k.tenant_id))[1] AS tenant_id,
+                               (array_agg(k.lease_unit_id))[1] AS lease_unit_id
+                        FROM s
+                        JOIN p ON p.row_no = s.row_no AND p.n = 1
+                        LEFT JOIN u ON u.row_no = s.row_no
+                        LEFT JOIN legal_tenancy_keys k
+                               ON k.property_id = p.id AND k.key = s.tkey
+                              AND (u.id IS NULL OR u.id = ANY (k.unit_ids) OR u.id = k.lease_unit_id)
+                        WHERE coalesce(u.n, 1) = 1
+                        GROUP BY s.row_no)
+                    UPDATE legal_stage x
+                    SET property_id = CASE WHEN p.n = 1 THEN p.id END,
+                        unit_id = CASE WHEN t.n = 1 THEN coalesce(u.id, t.lease_unit_id) END,
+                        lease_id = CASE WHEN t.n = 1 THEN t.lease_id END,
+                        tenant_id = CASE WHEN t.n = 1 THEN t.tenant_id END,
+                        error = CASE
+                            WHEN p.n = 0 THEN format('no property at address %s', legal_quote(x.property_address))
+                            WHEN p.n > 1 THEN format('address %s matches %s properties: ambiguous', legal_quote(x.property_address), p.n)
+                            WHEN u.n = 0 THEN format('no unit %s at address %s', legal_quote(x.unit_name), legal_quote(x.property_address))
+                            WHEN u.n > 1 THEN format('unit %s matches %s units at address %s: ambiguous', legal_quote(x.unit_name), u.n,
+                                                     legal_quote(x.property_address))
+                            WHEN t.n = 0 THEN format('no tenant named %s at this property/unit', legal_quote(x.tenant_name))
+                            WHEN t.n > 1 THEN format('tenant %s has %s leases at this property/unit: ambiguous',
+                                                     legal_quote(x.tenant_name), t.n)
+                        END
+                    FROM s
+                    LEFT JOIN p ON p.row_no = s.row_no
+                    LEFT JOIN u ON u.row_no = s.row_no
+                    LEFT JOIN t ON t.row_no = s.row_no
+                    WHERE x.row_no = s.row_no""");
         }
 
         /**

@@ -27,7 +27,6 @@ import org.apache.poi.openxml4j.util.ZipSecureFile;
 import org.apache.poi.poifs.filesystem.FileMagic;
 import org.apache.poi.ss.usermodel.DataFormatter;
 import org.apache.poi.ss.usermodel.DateUtil;
-import org.apache.poi.ss.util.CellReference;
 import org.apache.poi.ss.util.NumberToTextConverter;
 import org.apache.poi.util.RecordFormatException;
 import org.apache.poi.util.XMLHelper;
@@ -542,14 +541,14 @@ public final class LegalWorkbookReader {
             if (ref == null) {
                 return;
             }
-            int col = new CellReference(ref).getCol();
+            int col = columnIndex(ref);
             if (inHeader) {
                 String text = CaseRow.clean(value);
                 if (text == null) {
                     return;
                 }
                 headerTexts.add(text);
-                CaseRow.Column c = column(text);
+                CaseRow.Column c = headerColumn(text);
                 if (c != null) {
                     if (headerCells.containsKey(c)) {
                         throw new WorkbookRefusedException("the header row names column '" + c.header() + "' twice");
@@ -596,7 +595,26 @@ public final class LegalWorkbookReader {
             }
         }
 
-        private static CaseRow.Column column(String header) {
+        /** The 0-based column of a cell reference such as "AB12" (letters first). */
+        private static int columnIndex(String ref) {
+            int col = 0;
+            for (int i = 0; i < ref.length(); i++) {
+                char ch = ref.charAt(i);
+                if (ch >= 'A' && ch <= 'Z') {
+                    col = col * 26 + (ch - 'A' + 1);
+                } else if (ch >= 'a' && ch <= 'z') {
+                    col = col * 26 + (ch - 'a' + 1);
+                } else if (ch != '$') {
+                    break;
+                }
+                if (col > 16_384) {
+                    return -1;
+                }
+            }
+            return col - 1;
+        }
+
+        private static CaseRow.Column headerColumn(String header) {
             String key = header.replaceAll("[\\s\\u00A0_]+", " ").trim().toLowerCase(Locale.ROOT);
             for (CaseRow.Column c : CaseRow.Column.values()) {
                 if (c.header().toLowerCase(Locale.ROOT).equals(key)) {
