@@ -143,6 +143,15 @@ public final class FolderMap {
         return unitPath + "/02_Tenancies/" + slug(tenantName) + "-lease-" + id("lease_id", leaseId);
     }
 
+    /**
+     * The folder of a legal case: {@code {tenancy}/10_Legal/{case_number}} (CONTRACT section 10). The
+     * case number is one path component under the file-name rules of {@link #fileName} ('/' and '\\'
+     * become '_'; control characters and '..' are refused as field {@code case_number}).
+     */
+    public String legalCasePath(String tenancyPath, String caseNumber) {
+        return tenancyPath + "/10_Legal/" + fileName(caseNumber, "case_number");
+    }
+
     /** The folder of a level for this meta; the fields that level needs must be present (else field "meta.x"). */
     public String folder(Level level, Meta m) {
         String owner = ownerPath(required("meta.owner_name", m.ownerName()), id("meta.owner_id", m.ownerId()));

@@ -96,9 +96,25 @@ public final class UploadRequests {
     public static Canonical dropboxUpload(FolderMap map, ObjectNode body) {
         String entityType = text(body, "", "entity_type", true);
         FolderMap.Target target = FolderMap.entityType(entityType, "entity_type");
-        FolderMap.Meta meta = meta(object(body, "meta", true), "meta.");
+        ObjectNode metaNode = object(body, "meta", true);
+        FolderMap.Meta meta = meta(metaNode, "meta.");
         String filename = text(body, "", "original_filename", true);
-        String path = map.filePath(target, meta, filename, "original_filename");
+        String path = filePath(map, entityType, target, metaNode, meta, filename, "original_filename");
         return new Canonical("api", entityType, meta, null, filename, path);
+    }
+
+    /**
+     * Full path of an uploaded file: the entity_type's folder, except that a TenantLegal document
+     * whose meta has a {@code case_number} lands in its case's folder,
+     * {@code {tenancy}/10_Legal/{case_number}} (CONTRACT section 10; the legal import creates it).
+     */
+    public static String filePath(FolderMap map, String entityType, FolderMap.Target target, ObjectNode metaNode,
+                                  FolderMap.Meta meta, String fileName, String fileField) {
+        String caseNumber = "TenantLegal".equals(entityType) ? text(metaNode, "meta.", "case_number", false) : null;
+        if (caseNumber == null || caseNumber.isBlank()) {
+            return map.filePath(target, meta, fileName, fileField);
+        }
+        String caseFolder = FolderMap.fileName(caseNumber, "meta.case_number");
+        return map.legalCasePath(map.folder(target.level(), meta), caseFolder) + "/" + FolderMap.fileName(fileName, fileField);
     }
 }

@@ -1,0 +1,518 @@
+package com.altus.hub.legal;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.altus.hub.legal.CaseRow.Column;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyOutputStream;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The legal module's SQL (V12__legal.sql). An import is one transaction on one connection:
+ * the workbook's rows are COPYed into a temporary staging table as they are read, then matched
+ * to the normalized tables, checked against the cases, upserted and their rejections recorded,
+ * each step one set-based statement over the whole workbook. The lifecycle rules are the
+ * database's (triggers); the statements here keep rows that would break them out of the upsert
+ * and give them a reason instead.
+ */
+@Repository
+public class LegalRepository {
+    /** The case columns a workbook row sets; "changed" means one of these differs. */
+    static final String CASE_COLUMNS = "case_type, phase, tenant_id, property_id, unit_id, lease_id, tenant_name, "
+            + "property_address, unit_name, amount_claimed, filing_date, hearing_date, judgment_amount, attorney, notes";
+    private static final String STAGE = """
+            CREATE TEMP TABLE legal_stage (
+                row_no              integer PRIMARY KEY,
+                case_number         text,
+                tenant_name         text,
+                property_address    text,
+                unit_name           text,
+                case_type           legal_case_type,
+                phase               legal_phase,
+                amount_claimed      numeric(14, 2),
+                filing_date         date,
+                hearing_date        date,
+                judgment_amount     numeric(14, 2),
+                attorney            text,
+                notes               text,
+                raw_case_type       text,
+                raw_phase           text,
+                raw_amount_claimed  text,
+                raw_filing_date     text,
+                raw_hearing_date    text,
+                raw_judgment_amount text,
+                error               text,
+                property_id         uuid,
+                unit_id             uuid,
+                lease_id            uuid,
+                tenant_id           uuid
+            ) ON COMMIT DROP""";
+    private static final String COPY = "COPY legal_stage (row_no, case_number, tenant_name, property_address, unit_name, case_type, "
+            + "phase, amount_claimed, filing_date, hearing_date, judgment_amount, attorney, notes, raw_case_type, raw_phase, "
+            + "raw_amount_claimed, raw_filing_date, raw_hearing_date, raw_judgment_amount, error) FROM STDIN";
+
+    private final DataSource dataSource;
+
+    public LegalRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Opens an import: its transaction (who and which run, for the triggers), the staging table and its COPY. */
+    public Staging begin(String actor, Long runId) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT set_config('hub.actor', ?, true), set_config('hub.run_id', ?, true)")) {
+                ps.setString(1, actor);
+                ps.setString(2, runId == null ? "" : runId.toString());
+                ps.execute();
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute(STAGE);
+            }
+            return new Staging(c);
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c, e);
+            c.close();
+            throw e;
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException r) {
+            cause.addSuppressed(r);
+        }
+    }
+
+    /** Counts of one import. */
+    public record Applied(long imported, long updated, long unchanged, long rejected, long historyRows, long importRowsWritten,
+                          java.util.Map<String, Long> stepMillis) {
+        public long rowsWritten() {
+            return imported + updated + historyRows + importRowsWritten;
+        }
+    }
+
+    /** One import in progress: rows go to the staging table through COPY, then {@link #apply} does the rest. */
+    public static final class Staging implements AutoCloseable {
+        private final Connection c;
+        private PGCopyOutputStream copy;
+        private Writer out;
+        private final StringBuilder line = new StringBuilder(512);
+        private boolean done;
+
+        Staging(Connection c) throws SQLException {
+            this.c = c;
+            this.copy = new PGCopyOutputStream(c.unwrap(PGConnection.class), COPY, 1 << 16);
+            this.out = new OutputStreamWriter(copy, StandardCharsets.UTF_8);
+        }
+
+        /** One row into the staging table (COPY text format). */
+        public void add(CaseRow r) throws IOException {
+            line.setLength(0);
+            line.append(r.rowNumber());
+            field(r.caseNumber());
+            field(r.cell(Column.TENANT_NAME));
+            field(r.cell(Column.PROPERTY_ADDRESS));
+            field(r.cell(Column.UNIT));
+            field(r.caseType());
+            field(r.phase());
+            field(r.amountClaimed() == null ? null : r.amountClaimed().toPlainString());
+            field(r.filingDate() == null ? null : r.filingDate().toString());
+            field(r.hearingDate() == null ? null : r.hearingDate().toString());
+            field(r.judgmentAmount() == null ? null : r.judgmentAmount().toPlainString());
+            field(r.cell(Column.ATTORNEY));
+            field(r.cell(Column.NOTES));
+            field(r.cell(Column.CASE_TYPE));
+            field(r.cell(Column.PHASE));
+            field(r.cell(Column.AMOUNT_CLAIMED));
+            field(r.cell(Column.FILING_DATE));
+            field(r.cell(Column.HEARING_DATE));
+            field(r.cell(Column.JUDGMENT_AMOUNT));
+            field(r.error());
+            line.append('\n');
+            out.append(line);
+        }
+
+        private void field(String v) {
+            line.append('\t');
+            if (v == null) {
+                line.append("\\N");
+                return;
+            }
+            for (int i = 0; i < v.length(); i++) {
+                char ch = v.charAt(i);
+                switch (ch) {
+                    case '\\' -> line.append("\\\\");
+                    case '\n' -> line.append("\\n");
+                    case '\r' -> line.append("\\r");
+                    case '\t' -> line.append("\\t");
+                    case '\0' -> line.append(' ');
+                    default -> line.append(ch);
+                }
+            }
+        }
+
+        /**
+         * Ends the COPY and applies the staged rows: duplicates, matching, lifecycle checks, the
+         * upsert (history comes from the triggers) and the rejected rows of this workbook. Does not
+         * commit.
+         */
+        public Applied apply(String workbookSha256, String workbookName, Long runId) throws SQLException, IOException {
+            out.flush();
+            out = null;
+            copy.endCopy();
+            copy = null;
+            java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
+            long t = System.nanoTime();
+            try (Statement st = c.createStatement()) {
+                st.execute("ANALYZE legal_stage");
+                markDuplicates(st);
+                t = step(steps, "duplicates", t);
+                match(st);
+                t = step(steps, "match", t);
+                checkAgainstCases(st);
+                t = step(steps, "lifecycle", t);
+            }
+            long historyBefore = historyCount();
+            long imported;
+            long updated;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("WITH up AS (INSERT INTO legal_cases AS c (case_number, " + CASE_COLUMNS + ")"
+                         + " SELECT case_number, " + CASE_COLUMNS + " FROM legal_stage WHERE error IS NULL"
+                         + " ON CONFLICT (case_number) DO UPDATE SET " + setExcluded()
+                         + " WHERE (" + qualified("c") + ") IS DISTINCT FROM (" + qualified("EXCLUDED") + ")"
+                         + " RETURNING (xmax = 0) AS inserted)"
+                         + " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up")) {
+                rs.next();
+                imported = rs.getLong(1);
+                updated = rs.getLong(2);
+            }
+            long history = historyCount() - historyBefore;
+            t = step(steps, "upsert", t);
+            long accepted;
+            long rejected;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE error IS NULL), count(*) FILTER (WHERE error IS NOT NULL)"
+                         + " FROM legal_stage")) {
+                rs.next();
+                accepted = rs.getLong(1);
+                rejected = rs.getLong(2);
+            }
+            long importRows = recordRejections(workbookSha256, workbookName, runId);
+            step(steps, "rejections", t);
+            return new Applied(imported, updated, accepted - imported - updated, rejected, history, importRows, steps);
+        }
+
+        private static long step(java.util.Map<String, Long> steps, String name, long since) {
+            long now = System.nanoTime();
+            steps.put(name, (now - since) / 1_000_000);
+            return now;
+        }
+
+        private long historyCount() throws SQLException {
+            // the identity only grows; its last value bounds what this transaction appended
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT coalesce(max(id), 0) FROM legal_case_history")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+
+        private static String setExcluded() {
+            StringBuilder b = new StringBuilder();
+            for (String col : CASE_COLUMNS.split(", ")) {
+                b.append(b.length() == 0 ? "" : ", ").append(col).append(" = EXCLUDED.").append(col);
+            }
+            return b.toString();
+        }
+
+        private static String qualified(String alias) {
+            StringBuilder b = new StringBuilder();
+            for (String col : CASE_COLUMNS.split(", ")) {
+                b.append(b.length() == 0 ? "" : ", ").append(alias).append('.').append(col);
+            }
+            return b.toString();
+        }
+
+        /** A case number in more than one row is ambiguous: every such row is rejected. */
+        private static void markDuplicates(Statement st) throws SQLException {
+            st.executeUpdate("""
+                    UPDATE legal_stage s
+                    SET error = format('case number %s is in %s rows (rows %s%s): one row per case',
+                                       legal_quote(s.case_number), d.n, array_to_string(d.rows[1:5], ', '),
+                                       CASE WHEN d.n > 5 THEN ', ...' ELSE '' END)
+                    FROM (SELECT case_number, count(*) AS n, array_agg(row_no ORDER BY row_no) AS rows
+                          FROM legal_stage WHERE case_number IS NOT NULL
+                          GROUP BY case_number HAVING count(*) > 1) d
+                    WHERE s.case_number = d.case_number AND s.error IS NULL""");
+        }
+
+        /**
+         * Property by address (the full address or the street alone), unit by name at that property,
+         * then the lease by the tenant's name at that property (and unit): exactly one candidate
+         * each, else the row is rejected with what was not found or what was ambiguous. One UPDATE
+         * writes each staged row once.
+         */
+        private static void match(Statement st) throws SQLException {
+            st.execute("""
+                    CREATE TEMP TABLE legal_property_keys ON COMMIT DROP AS
+                    SELECT DISTINCT k.key, p.id
+                    FROM normalized_properties p
+                    CROSS JOIN LATERAL (VALUES (legal_address_key(concat_ws(' ', p.street1, p.city, p.state, p.zip))),
+                                               (legal_address_key(p.street1))) k(key)
+                    WHERE p.deleted_at IS NULL AND p.street1 IS NOT NULL AND k.key <> ''""");
+            st.execute("""
+                    CREATE TEMP TABLE legal_tenancy_keys ON COMMIT DROP AS
+                    SELECT l.property_id, l.id AS lease_id, l.unit_id AS lease_unit_id, l.unit_ids, lt.tenant_id,
+                           legal_name_key(coalesce(t.full_name, concat_ws(' ', t.first_name, t.last_name))) AS key
+                    FROM normalized_leases l
+                    JOIN normalized_lease_tenants lt ON lt.lease_id = l.id AND lt.deleted_at IS NULL
+                    JOIN normalized_tenants t ON t.id = lt.tenant_id AND t.deleted_at IS NULL
+                    WHERE l.deleted_at IS NULL""");
+            st.execute("ANALYZE legal_property_keys");
+            st.execute("ANALYZE legal_tenancy_keys");
+            st.executeUpdate("""
+                    WITH s AS (
+                        SELECT row_no, legal_address_key(property_address) AS akey, legal_name_key(tenant_name) AS tkey,
+                               legal_name_key(unit_name) AS ukey
+                        FROM legal_stage WHERE error IS NULL),
+                    p AS (
+                        SELECT s.row_no, count(DISTINCT k.id) AS n, (array_agg(k.id))[1] AS id
+                        FROM s LEFT JOIN legal_property_keys k ON k.key = s.akey
+                        GROUP BY s.row_no),
+                    u AS (
+                        SELECT s.row_no, count(DISTINCT un.id) AS n, (array_agg(un.id))[1] AS id
+                        FROM s
+                        JOIN p ON p.row_no = s.row_no AND p.n = 1
+                        LEFT JOIN normalized_units un ON un.property_id = p.id AND un.deleted_at IS NULL
+                                                     AND legal_name_key(un.name) = s.ukey
+                        WHERE s.ukey IS NOT NULL
+                        GROUP BY s.row_no),
+                    t AS (
+                        SELECT s.row_no, count(DISTINCT (k.lease_id, k.tenant_id)) FILTER (WHERE k.lease_id IS NOT NULL) AS n,
+                               (array_agg(k.lease_id))[1] AS lease_id, (array_agg(k.tenant_id))[1] AS tenant_id,
+                               (array_agg(k.lease_unit_id))[1] AS lease_unit_id
+                        FROM s
+                        JOIN p ON p.row_no = s.row_no AND p.n = 1
+                        LEFT JOIN u ON u.row_no = s.row_no
+                        LEFT JOIN legal_tenancy_keys k
+                               ON k.property_id = p.id AND k.key = s.tkey
+                              AND (u.id IS NULL OR u.id = ANY (k.unit_ids) OR u.id = k.lease_unit_id)
+                        WHERE coalesce(u.n, 1) = 1
+                        GROUP BY s.row_no)
+                    UPDATE legal_stage x
+                    SET property_id = CASE WHEN p.n = 1 THEN p.id END,
+                        unit_id = CASE WHEN t.n = 1 THEN coalesce(u.id, t.lease_unit_id) END,
+                        lease_id = CASE WHEN t.n = 1 THEN t.lease_id END,
+                        tenant_id = CASE WHEN t.n = 1 THEN t.tenant_id END,
+                        error = CASE
+                            WHEN p.n = 0 THEN format('no property at address %s', legal_quote(x.property_address))
+                            WHEN p.n > 1 THEN format('address %s matches %s properties: ambiguous', legal_quote(x.property_address), p.n)
+                            WHEN u.n = 0 THEN format('no unit %s at address %s', legal_quote(x.unit_name), legal_quote(x.property_address))
+                            WHEN u.n > 1 THEN format('unit %s matches %s units at address %s: ambiguous', legal_quote(x.unit_name), u.n,
+                                                     legal_quote(x.property_address))
+                            WHEN t.n = 0 THEN format('no tenant named %s at this property/unit', legal_quote(x.tenant_name))
+                            WHEN t.n > 1 THEN format('tenant %s has %s leases at this property/unit: ambiguous',
+                                                     legal_quote(x.tenant_name), t.n)
+                        END
+                    FROM s
+                    LEFT JOIN p ON p.row_no = s.row_no
+                    LEFT JOIN u ON u.row_no = s.row_no
+                    LEFT JOIN t ON t.row_no = s.row_no
+                    WHERE x.row_no = s.row_no""");
+        }
+
+        /**
+         * The lifecycle, checked before the upsert so that a row that would break it is that row's
+         * rejection (the triggers would fail the whole import): a closed case does not change, a
+         * phase does not move back.
+         */
+        private static void checkAgainstCases(Statement st) throws SQLException {
+            st.executeUpdate("UPDATE legal_stage s SET error = CASE"
+                    + " WHEN c.phase = 'closed' THEN format('case %s is closed: a closed case cannot change', legal_quote(s.case_number))"
+                    + " ELSE format('phase cannot move back from %s to %s', c.phase, s.phase) END"
+                    + " FROM legal_cases c"
+                    + " WHERE c.case_number = s.case_number AND s.error IS NULL"
+                    + " AND (c.phase = 'closed' OR s.phase < c.phase)"
+                    + " AND (" + qualified("c") + ") IS DISTINCT FROM (" + qualified("s") + ")");
+        }
+
+        /** Rejected rows of this workbook, keyed by (workbook, row): a re-import writes nothing new. */
+        private long recordRejections(String sha256, String workbookName, Long runId) throws SQLException {
+            long n;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO legal_import_rows AS r (workbook_sha256, row_number, case_number, reason, data, workbook_name, run_id)
+                    SELECT ?, s.row_no, s.case_number, s.error,
+                           jsonb_build_object('Case Number', s.case_number, 'Tenant Name', s.tenant_name,
+                                              'Property Address', s.property_address, 'Unit', s.unit_name,
+                                              'Case Type', s.raw_case_type, 'Phase', s.raw_phase,
+                                              'Amount Claimed', s.raw_amount_claimed, 'Filing Date', s.raw_filing_date,
+                                              'Hearing Date', s.raw_hearing_date, 'Judgment Amount', s.raw_judgment_amount,
+                                              'Attorney', s.attorney, 'Notes', s.notes),
+                           ?, ?
+                    FROM legal_stage s
+                    WHERE s.error IS NOT NULL
+                    ON CONFLICT (workbook_sha256, row_number) DO UPDATE
+                    SET case_number = EXCLUDED.case_number, reason = EXCLUDED.reason, data = EXCLUDED.data,
+                        run_id = EXCLUDED.run_id, recorded_at = now()
+                    WHERE (r.case_number, r.reason, r.data) IS DISTINCT FROM (EXCLUDED.case_number, EXCLUDED.reason, EXCLUDED.data)""")) {
+                ps.setString(1, sha256);
+                ps.setString(2, workbookName);
+                ps.setObject(3, runId);
+                n = ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM legal_import_rows r WHERE r.workbook_sha256 = ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM legal_stage s WHERE s.row_no = r.row_number AND s.error IS NOT NULL)")) {
+                ps.setString(1, sha256);
+                n += ps.executeUpdate();
+            }
+            return n;
+        }
+
+        /**
+         * Cases of this workbook whose folder is missing or was made from other names or ids (its
+         * source no longer matches), in case-number order.
+         */
+        public List<String> casesNeedingFolders(String root) throws SQLException {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.case_number FROM legal_stage s"
+                    + " JOIN legal_case_tenancies t ON t.case_number = s.case_number"
+                    + " LEFT JOIN legal_case_folders f ON f.case_number = s.case_number"
+                    + " WHERE s.error IS NULL AND (f.case_number IS NULL OR f.source_md5 <> " + SOURCE_MD5 + ")"
+                    + " ORDER BY s.case_number")) {
+                ps.setString(1, root);
+                ps.setFetchSize(5000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** The rejected rows of this import (row, reason), the first {@code limit} by row number. */
+        public List<RowError> errors(int limit) throws SQLException {
+            List<RowError> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT row_no, error FROM legal_stage WHERE error IS NOT NULL"
+                    + " ORDER BY row_no LIMIT ?")) {
+                ps.setInt(1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new RowError(rs.getInt(1), rs.getString(2)));
+                    }
+                }
+            }
+            return out;
+        }
+
+        public void commit() throws SQLException {
+            c.commit();
+            done = true;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                if (copy != null && copy.isActive()) {
+                    copy.cancelCopy();
+                }
+                if (!done) {
+                    c.rollback();
+                }
+            } finally {
+                c.setAutoCommit(true);
+                c.close();
+            }
+        }
+    }
+
+    /** A rejected row: spreadsheet row number and reason. */
+    public record RowError(int row, String message) {
+    }
+
+    /** md5 of a tenancy row of legal_case_tenancies (alias t) and the root (parameter 1): what a case folder's path comes from. */
+    static final String SOURCE_MD5 = "md5(?::text || '|' || t::text)";
+
+    /** What a case's folder path is computed from (a row of the view legal_case_tenancies). */
+    public record CaseTenancy(String caseNumber, String ownerId, String ownerName, String propertyId, String propertyName,
+                              String unitId, String unitName, String leaseId, String tenantId, String tenantName,
+                              String sourceMd5) {
+    }
+
+    public List<CaseTenancy> tenancies(List<String> caseNumbers, String root) throws SQLException {
+        List<CaseTenancy> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT t.case_number, t.owner_doorloop_id, t.owner_name,"
+                     + " t.property_doorloop_id, t.property_name, t.unit_doorloop_id, t.unit_name, t.lease_doorloop_id,"
+                     + " t.tenant_doorloop_id, t.tenant_name, " + SOURCE_MD5
+                     + " FROM legal_case_tenancies t WHERE t.case_number = ANY (?) ORDER BY t.case_number")) {
+            Array arr = c.createArrayOf("text", caseNumbers.toArray());
+            ps.setString(1, root);
+            ps.setArray(2, arr);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new CaseTenancy(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A case folder that exists in the store now. */
+    public record CaseFolder(String caseNumber, String path, String sourceMd5) {
+    }
+
+    /** Records made folders (upsert on the case number; unchanged ones are not written). */
+    public int recordFolders(List<CaseFolder> folders, Long runId) throws SQLException {
+        if (folders.isEmpty()) {
+            return 0;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO legal_case_folders AS f (case_number, path, source_md5, run_id)
+                     SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) AS x(case_number, path, source_md5), (SELECT ?::bigint) r
+                     ON CONFLICT (case_number) DO UPDATE
+                     SET path = EXCLUDED.path, source_md5 = EXCLUDED.source_md5, run_id = EXCLUDED.run_id, created_at = now()
+                     WHERE (f.path, f.source_md5) IS DISTINCT FROM (EXCLUDED.path, EXCLUDED.source_md5)""")) {
+            ps.setArray(1, c.createArrayOf("text", folders.stream().map(CaseFolder::caseNumber).toArray()));
+            ps.setArray(2, c.createArrayOf("text", folders.stream().map(CaseFolder::path).toArray()));
+            ps.setArray(3, c.createArrayOf("text", folders.stream().map(CaseFolder::sourceMd5).toArray()));
+            ps.setObject(4, runId, java.sql.Types.BIGINT);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** The rejected rows recorded for a workbook (by its SHA-256), the first {@code limit} by row number. */
+    public List<RowError> rejectedRows(String workbookSha256, int limit) throws SQLException {
+        List<RowError> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT row_number, reason FROM legal_import_rows WHERE workbook_sha256 = ?"
+                     + " ORDER BY row_number LIMIT ?")) {
+            ps.setString(1, workbookSha256);
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RowError(rs.getInt(1), rs.getString(2)));
+                }
+            }
+        }
+        return out;
+    }
+}
