@@ -50,7 +50,7 @@ public record CaseRow(int rowNumber, String[] cells, String caseType, String pha
     static final int MAX_CASE_NUMBER = 64;
     private static final DateTimeFormatter ISO_DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd", Locale.ROOT)
             .withResolverStyle(ResolverStyle.STRICT);
-    private static final Pattern BLANKS = Pattern.compile("[\\s\\u00A0]+");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d{1,3})?");
 
     public String cell(Column c) {
@@ -151,12 +151,35 @@ public record CaseRow(int rowNumber, String[] cells, String caseType, String pha
             problems.add(c.header() + " is required");
             return null;
         }
-        String key = BLANKS.matcher(v.toLowerCase(Locale.ROOT)).replaceAll("_").replace('-', '_');
+        String key = choiceKey(v);
         if (allowed.contains(key)) {
             return key;
         }
         problems.add(what + " " + quote(v) + " is not one of " + String.join(", ", allowed));
         return null;
+    }
+
+    /** Lowercase, each run of blanks (ASCII whitespace, no-break space) one '_', each hyphen '_' (no regex: this runs for every row). */
+    static String choiceKey(String v) {
+        String lower = v.toLowerCase(Locale.ROOT);
+        StringBuilder b = null;
+        boolean inBlanks = false;
+        for (int i = 0; i < lower.length(); i++) {
+            char ch = lower.charAt(i);
+            boolean blank = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\u000B' || ch == '\f' || ch == '\r' || ch == '\u00A0';
+            if (b == null && (blank || ch == '-')) {
+                b = new StringBuilder(lower.length()).append(lower, 0, i);
+            }
+            if (b != null) {
+                if (!blank) {
+                    b.append(ch == '-' ? '_' : ch);
+                } else if (!inBlanks) {
+                    b.append('_');
+                }
+            }
+            inBlanks = blank;
+        }
+        return b == null ? lower : b.toString();
     }
 
     static BigDecimal amount(String[] cells, Column c, List<String> problems) {
@@ -196,7 +219,7 @@ public record CaseRow(int rowNumber, String[] cells, String caseType, String pha
             return null;
         }
         try {
-            LocalDate d = LocalDate.parse(v, ISO_DATE);
+            LocalDate d = isoDate(v);
             if (d.getYear() < 1900 || d.getYear() > 2999) {
                 problems.add(c.header() + " " + quote(v) + " is not a plausible date");
                 return null;
@@ -208,10 +231,39 @@ public record CaseRow(int rowNumber, String[] cells, String caseType, String pha
         }
     }
 
+    /** YYYY-MM-DD, strictly (no 2025-02-30): ten ASCII characters parsed directly, anything else through the formatter. */
+    private static LocalDate isoDate(String v) {
+        if (v.length() == 10 && v.charAt(4) == '-' && v.charAt(7) == '-') {
+            int y = digits(v, 0, 4);
+            int m = digits(v, 5, 7);
+            int d = digits(v, 8, 10);
+            if (y >= 0 && m >= 0 && d >= 0) {
+                try {
+                    return LocalDate.of(y, m, d);
+                } catch (java.time.DateTimeException e) {
+                    throw new DateTimeParseException("not a date: " + e.getMessage(), v, 0, e);
+                }
+            }
+        }
+        return LocalDate.parse(v, ISO_DATE);
+    }
+
+    private static int digits(String v, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char ch = v.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            n = n * 10 + (ch - '0');
+        }
+        return n;
+    }
+
     /** 'text' as Python's repr would show a plain string (the generator's expected details use it). */
     static String quote(String v) {
         String t = v.length() > 80 ? v.substring(0, 80) + "..." : v;
-        t = t.replaceAll("\\p{Cntrl}", "?");
+        t = CONTROL.matcher(t).replaceAll("?");
         return t.indexOf('\'') >= 0 && t.indexOf('"') < 0 ? "\"" + t + "\"" : "'" + t.replace("'", "\\'") + "'";
     }
 

@@ -45,20 +45,54 @@ final class GuardedXmlStream extends FilterInputStream {
             if (total > maxBytes) {
                 throw tooBig();
             }
+            checkRuns(buf, off, n);
+        }
+        return n;
+    }
+
+    /**
+     * The runs of one read: only the run that continues from the previous read (up to the first
+     * markup byte) and the one left open (after the last) can be long, when the read is no longer
+     * than {@code maxRun}; runs between two markup bytes of the same read are shorter than the read.
+     * So the read is scanned from both ends, not byte by byte (the parser reads many KiB at a time).
+     */
+    private void checkRuns(byte[] buf, int off, int n) {
+        if (n > maxRun) {
             for (int i = off, end = off + n; i < end; i++) {
                 check(buf[i]);
             }
+            return;
         }
-        return n;
+        int end = off + n;
+        int first = off;
+        while (first < end && buf[first] != '<' && buf[first] != '>') {
+            first++;
+        }
+        if ((long) run + (first - off) > maxRun) {
+            throw tooLong();
+        }
+        if (first == end) {
+            run += n;
+            return;
+        }
+        int last = end - 1;
+        while (buf[last] != '<' && buf[last] != '>') {
+            last--;
+        }
+        run = end - 1 - last;
     }
 
     private void check(int b) {
         if (b == '<' || b == '>') {
             run = 0;
         } else if (++run > maxRun) {
-            throw new WorkbookRefusedException("part " + part + " has a tag or text of more than " + maxRun
-                    + " bytes (no cell holds that much)");
+            throw tooLong();
         }
+    }
+
+    private WorkbookRefusedException tooLong() {
+        return new WorkbookRefusedException("part " + part + " has a tag or text of more than " + maxRun
+                + " bytes (no cell holds that much)");
     }
 
     private WorkbookRefusedException tooBig() {

@@ -33,9 +33,14 @@ public class LegalRepository {
     /** The case columns a workbook row sets; "changed" means one of these differs. */
     static final String CASE_COLUMNS = "case_type, phase, tenant_id, property_id, unit_id, lease_id, tenant_name, "
             + "property_address, unit_name, amount_claimed, filing_date, hearing_date, judgment_amount, attorney, notes";
+    /**
+     * The staging table: the workbook's rows as read (typed values where the row's cells passed,
+     * the cells as written for the rejected rows' record, the row's own error). No index: every
+     * statement over it reads it whole, through hash joins.
+     */
     private static final String STAGE = """
             CREATE TEMP TABLE legal_stage (
-                row_no              integer PRIMARY KEY,
+                row_no              integer NOT NULL,
                 case_number         text,
                 tenant_name         text,
                 property_address    text,
@@ -54,15 +59,149 @@ public class LegalRepository {
                 raw_filing_date     text,
                 raw_hearing_date    text,
                 raw_judgment_amount text,
-                error               text,
-                property_id         uuid,
-                unit_id             uuid,
-                lease_id            uuid,
-                tenant_id           uuid
+                error               text
             ) ON COMMIT DROP""";
     private static final String COPY = "COPY legal_stage (row_no, case_number, tenant_name, property_address, unit_name, case_type, "
             + "phase, amount_claimed, filing_date, hearing_date, judgment_amount, attorney, notes, raw_case_type, raw_phase, "
             + "raw_amount_claimed, raw_filing_date, raw_hearing_date, raw_judgment_amount, error) FROM STDIN";
+    /**
+     * Memory for the import's sorts and hash tables (this transaction only): the hash joins over a
+     * workbook of 100,000 rows stay in memory instead of spilling to temporary files.
+     */
+    static final String WORK_MEM = "64MB";
+
+    /** Case numbers in more than one row: every such row is rejected (ambiguous), listing the first rows. */
+    private static final String DUPLICATES = """
+            CREATE TEMP TABLE legal_dups ON COMMIT DROP AS
+            SELECT case_number,
+                   format('case number %s is in %s rows (rows %s%s): one row per case', legal_quote(case_number), count(*),
+                          array_to_string((array_agg(row_no ORDER BY row_no))[1:5], ', '),
+                          CASE WHEN count(*) > 5 THEN ', ...' ELSE '' END) AS error
+            FROM legal_stage
+            WHERE case_number IN (SELECT case_number FROM legal_stage WHERE case_number IS NOT NULL
+                                  GROUP BY case_number HAVING count(*) > 1)
+            GROUP BY case_number""";
+
+    /**
+     * Each distinct (address, unit, tenant) of the rows whose cells passed, matched once: property
+     * by address (the full address or the street alone), unit by name at that property, then the
+     * lease by the tenant's name at that property (and unit). Exactly one candidate each, else the
+     * reason: what was not found or what was ambiguous. The keys of the normalized side are
+     * computed once per import and joined by hash. {@code unit_key} is the unit name or '' (a
+     * workbook cell is never '': blank cells are null).
+     */
+    private static final String MATCHES = """
+            CREATE TEMP TABLE legal_matches ON COMMIT DROP AS
+            WITH s AS (
+                SELECT row_number() OVER () AS k, property_address, unit_name, tenant_name,
+                       legal_address_key(property_address) AS akey, legal_name_key(tenant_name) AS tkey,
+                       legal_name_key(unit_name) AS ukey
+                FROM (SELECT DISTINCT property_address, unit_name, tenant_name FROM legal_stage WHERE error IS NULL) d),
+            pk AS MATERIALIZED (
+                SELECT DISTINCT k.key, p.id
+                FROM normalized_properties p
+                CROSS JOIN LATERAL (VALUES (legal_address_key(concat_ws(' ', p.street1, p.city, p.state, p.zip))),
+                                           (legal_address_key(p.street1))) k(key)
+                WHERE p.deleted_at IS NULL AND p.street1 IS NOT NULL AND k.key <> ''),
+            tk AS MATERIALIZED (
+                SELECT l.property_id, l.id AS lease_id, l.unit_id AS lease_unit_id, l.unit_ids, lt.tenant_id,
+                       legal_name_key(coalesce(t.full_name, concat_ws(' ', t.first_name, t.last_name))) AS key
+                FROM normalized_leases l
+                JOIN normalized_lease_tenants lt ON lt.lease_id = l.id AND lt.deleted_at IS NULL
+                JOIN normalized_tenants t ON t.id = lt.tenant_id AND t.deleted_at IS NULL
+                WHERE l.deleted_at IS NULL),
+            p AS (
+                SELECT s.k, count(DISTINCT pk.id) AS n, (array_agg(pk.id))[1] AS id
+                FROM s LEFT JOIN pk ON pk.key = s.akey
+                GROUP BY s.k),
+            u AS (
+                SELECT s.k, count(DISTINCT un.id) AS n, (array_agg(un.id))[1] AS id
+                FROM s
+                JOIN p ON p.k = s.k AND p.n = 1
+                LEFT JOIN normalized_units un ON un.property_id = p.id AND un.deleted_at IS NULL
+                                             AND legal_name_key(un.name) = s.ukey
+                WHERE s.ukey IS NOT NULL
+                GROUP BY s.k),
+            t AS (
+                SELECT s.k, count(DISTINCT (tk.lease_id, tk.tenant_id)) FILTER (WHERE tk.lease_id IS NOT NULL) AS n,
+                       (array_agg(tk.lease_id))[1] AS lease_id, (array_agg(tk.tenant_id))[1] AS tenant_id,
+                       (array_agg(tk.lease_unit_id))[1] AS lease_unit_id
+                FROM s
+                JOIN p ON p.k = s.k AND p.n = 1
+                LEFT JOIN u ON u.k = s.k
+                LEFT JOIN tk ON tk.property_id = p.id AND tk.key = s.tkey
+                            AND (u.id IS NULL OR u.id = ANY (tk.unit_ids) OR u.id = tk.lease_unit_id)
+                WHERE coalesce(u.n, 1) = 1
+                GROUP BY s.k)
+            SELECT s.property_address, coalesce(s.unit_name, '') AS unit_key, s.tenant_name,
+                   CASE WHEN p.n = 1 THEN p.id END AS property_id,
+                   CASE WHEN t.n = 1 THEN coalesce(u.id, t.lease_unit_id) END AS unit_id,
+                   CASE WHEN t.n = 1 THEN t.lease_id END AS lease_id,
+                   CASE WHEN t.n = 1 THEN t.tenant_id END AS tenant_id,
+                   CASE
+                       WHEN p.n = 0 THEN format('no property at address %s', legal_quote(s.property_address))
+                       WHEN p.n > 1 THEN format('address %s matches %s properties: ambiguous', legal_quote(s.property_address), p.n)
+                       WHEN u.n = 0 THEN format('no unit %s at address %s', legal_quote(s.unit_name), legal_quote(s.property_address))
+                       WHEN u.n > 1 THEN format('unit %s matches %s units at address %s: ambiguous', legal_quote(s.unit_name), u.n,
+                                                legal_quote(s.property_address))
+                       WHEN t.n = 0 THEN format('no tenant named %s at this property/unit', legal_quote(s.tenant_name))
+                       WHEN t.n > 1 THEN format('tenant %s has %s leases at this property/unit: ambiguous',
+                                                legal_quote(s.tenant_name), t.n)
+                   END AS error
+            FROM s
+            LEFT JOIN p ON p.k = s.k
+            LEFT JOIN u ON u.k = s.k
+            LEFT JOIN t ON t.k = s.k""";
+
+    /**
+     * Every staged row with its matched ids, its reason and its status. The lifecycle is checked
+     * here, against the stored case, so that a row that would break it is that row's rejection (the
+     * triggers would fail the whole import): a closed case does not change, a phase does not move
+     * back. The rejected rows' cells as written ({@code data}) are built for them only.
+     */
+    private static final String RESULT = """
+            CREATE TEMP TABLE legal_result ON COMMIT DROP AS
+            SELECT r.row_no, r.case_number, r.case_type, r.phase, r.tenant_id, r.property_id, r.unit_id, r.lease_id,
+                   r.tenant_name, r.property_address, r.unit_name, r.amount_claimed, r.filing_date, r.hearing_date,
+                   r.judgment_amount, r.attorney, r.notes, r.error,
+                   CASE WHEN r.error IS NOT NULL THEN 'rejected' WHEN r.stored IS NULL THEN 'new'
+                        WHEN r.changed THEN 'changed' ELSE 'unchanged' END AS status,
+                   CASE WHEN r.error IS NOT NULL THEN
+                       jsonb_build_object('Case Number', r.case_number, 'Tenant Name', r.tenant_name,
+                                          'Property Address', r.property_address, 'Unit', r.unit_name,
+                                          'Case Type', r.raw_case_type, 'Phase', r.raw_phase,
+                                          'Amount Claimed', r.raw_amount_claimed, 'Filing Date', r.raw_filing_date,
+                                          'Hearing Date', r.raw_hearing_date, 'Judgment Amount', r.raw_judgment_amount,
+                                          'Attorney', r.attorney, 'Notes', r.notes) END AS data
+            FROM (
+                SELECT v.*,
+                       coalesce(v.early_error,
+                                CASE WHEN v.changed AND v.stored_phase = 'closed'
+                                         THEN format('case %s is closed: a closed case cannot change', legal_quote(v.case_number))
+                                     WHEN v.changed AND v.phase < v.stored_phase
+                                         THEN format('phase cannot move back from %s to %s', v.stored_phase, v.phase) END) AS error
+                FROM (
+                    SELECT s.row_no, s.case_number, s.case_type, s.phase, m.tenant_id, m.property_id, m.unit_id, m.lease_id,
+                           s.tenant_name, s.property_address, s.unit_name, s.amount_claimed, s.filing_date, s.hearing_date,
+                           s.judgment_amount, s.attorney, s.notes, s.raw_case_type, s.raw_phase, s.raw_amount_claimed,
+                           s.raw_filing_date, s.raw_hearing_date, s.raw_judgment_amount,
+                           coalesce(s.error, d.error, m.error) AS early_error,
+                           c.case_number AS stored, c.phase AS stored_phase,
+                           c.case_number IS NOT NULL
+                               AND (c.case_type, c.phase, c.tenant_id, c.property_id, c.unit_id, c.lease_id, c.tenant_name,
+                                    c.property_address, c.unit_name, c.amount_claimed, c.filing_date, c.hearing_date,
+                                    c.judgment_amount, c.attorney, c.notes)
+                               IS DISTINCT FROM
+                                   (s.case_type, s.phase, m.tenant_id, m.property_id, m.unit_id, m.lease_id, s.tenant_name,
+                                    s.property_address, s.unit_name, s.amount_claimed, s.filing_date, s.hearing_date,
+                                    s.judgment_amount, s.attorney, s.notes) AS changed
+                    FROM legal_stage s
+                    LEFT JOIN legal_dups d ON d.case_number = s.case_number
+                    LEFT JOIN legal_matches m ON m.property_address = s.property_address
+                                             AND m.unit_key = coalesce(s.unit_name, '') AND m.tenant_name = s.tenant_name
+                    LEFT JOIN legal_cases c ON c.case_number = s.case_number
+                ) v
+            ) r""";
 
     private final DataSource dataSource;
 
@@ -170,7 +309,20 @@ public class LegalRepository {
         /**
          * Ends the COPY and applies the staged rows: duplicates, matching, lifecycle checks, the
          * upsert (history comes from the triggers) and the rejected rows of this workbook. Does not
-         * commit.
+         * commit. Each step is one set-based statement over the whole workbook:
+         * <ol>
+         * <li>{@code legal_dups}: case numbers in more than one row, with their reason;</li>
+         * <li>{@code legal_matches}: each distinct (address, unit, tenant) of the workbook matched
+         * once to the normalized tables (a workbook repeats them: 100,000 rows name a few thousand
+         * tenancies), with its ids or its reason;</li>
+         * <li>{@code legal_result}: every row with its ids, its reason (its own, duplicate, match,
+         * lifecycle against the stored case, in that order) and its status: new, changed,
+         * unchanged or rejected;</li>
+         * <li>the upsert of the new and changed rows only, so that unchanged cases are not even
+         * proposed (no trigger call, no row lock: a re-import writes nothing);</li>
+         * <li>the rejected rows that differ from what this workbook's earlier imports recorded,
+         * and the removal of those a later import accepted.</li>
+         * </ol>
          */
         public Applied apply(String workbookSha256, String workbookName, Long runId) throws SQLException, IOException {
             out.flush();
@@ -180,12 +332,14 @@ public class LegalRepository {
             java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
             long t = System.nanoTime();
             try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL work_mem = '" + WORK_MEM + "'");
                 st.execute("ANALYZE legal_stage");
-                markDuplicates(st);
+                st.execute(DUPLICATES);
                 t = step(steps, "duplicates", t);
-                match(st);
+                st.execute(MATCHES);
+                st.execute("ANALYZE legal_matches");
                 t = step(steps, "match", t);
-                checkAgainstCases(st);
+                st.execute(RESULT);
                 t = step(steps, "lifecycle", t);
             }
             long historyBefore = historyCount();
@@ -193,7 +347,7 @@ public class LegalRepository {
             long updated;
             try (Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("WITH up AS (INSERT INTO legal_cases AS c (case_number, " + CASE_COLUMNS + ")"
-                         + " SELECT case_number, " + CASE_COLUMNS + " FROM legal_stage WHERE error IS NULL"
+                         + " SELECT case_number, " + CASE_COLUMNS + " FROM legal_result WHERE status IN ('new', 'changed')"
                          + " ON CONFLICT (case_number) DO UPDATE SET " + setExcluded()
                          + " WHERE (" + qualified("c") + ") IS DISTINCT FROM (" + qualified("EXCLUDED") + ")"
                          + " RETURNING (xmax = 0) AS inserted)"
@@ -202,13 +356,13 @@ public class LegalRepository {
                 imported = rs.getLong(1);
                 updated = rs.getLong(2);
             }
-            long history = historyCount() - historyBefore;
+            long history = imported + updated == 0 ? 0 : historyCount() - historyBefore;
             t = step(steps, "upsert", t);
             long accepted;
             long rejected;
             try (Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE error IS NULL), count(*) FILTER (WHERE error IS NOT NULL)"
-                         + " FROM legal_stage")) {
+                         + " FROM legal_result")) {
                 rs.next();
                 accepted = rs.getLong(1);
                 rejected = rs.getLong(2);
@@ -249,135 +403,29 @@ public class LegalRepository {
             return b.toString();
         }
 
-        /** A case number in more than one row is ambiguous: every such row is rejected. */
-        private static void markDuplicates(Statement st) throws SQLException {
-            st.executeUpdate("""
-                    UPDATE legal_stage s
-                    SET error = format('case number %s is in %s rows (rows %s%s): one row per case',
-                                       legal_quote(s.case_number), d.n, array_to_string(d.rows[1:5], ', '),
-                                       CASE WHEN d.n > 5 THEN ', ...' ELSE '' END)
-                    FROM (SELECT case_number, count(*) AS n, array_agg(row_no ORDER BY row_no) AS rows
-                          FROM legal_stage WHERE case_number IS NOT NULL
-                          GROUP BY case_number HAVING count(*) > 1) d
-                    WHERE s.case_number = d.case_number AND s.error IS NULL""");
-        }
-
-        /**
-         * Property by address (the full address or the street alone), unit by name at that property,
-         * then the lease by the tenant's name at that property (and unit): exactly one candidate
-         * each, else the row is rejected with what was not found or what was ambiguous. One UPDATE
-         * writes each staged row once.
-         */
-        private static void match(Statement st) throws SQLException {
-            st.execute("""
-                    CREATE TEMP TABLE legal_property_keys ON COMMIT DROP AS
-                    SELECT DISTINCT k.key, p.id
-                    FROM normalized_properties p
-                    CROSS JOIN LATERAL (VALUES (legal_address_key(concat_ws(' ', p.street1, p.city, p.state, p.zip))),
-                                               (legal_address_key(p.street1))) k(key)
-                    WHERE p.deleted_at IS NULL AND p.street1 IS NOT NULL AND k.key <> ''""");
-            st.execute("""
-                    CREATE TEMP TABLE legal_tenancy_keys ON COMMIT DROP AS
-                    SELECT l.property_id, l.id AS lease_id, l.unit_id AS lease_unit_id, l.unit_ids, lt.tenant_id,
-                           legal_name_key(coalesce(t.full_name, concat_ws(' ', t.first_name, t.last_name))) AS key
-                    FROM normalized_leases l
-                    JOIN normalized_lease_tenants lt ON lt.lease_id = l.id AND lt.deleted_at IS NULL
-                    JOIN normalized_tenants t ON t.id = lt.tenant_id AND t.deleted_at IS NULL
-                    WHERE l.deleted_at IS NULL""");
-            st.execute("ANALYZE legal_property_keys");
-            st.execute("ANALYZE legal_tenancy_keys");
-            st.executeUpdate("""
-                    WITH s AS (
-                        SELECT row_no, legal_address_key(property_address) AS akey, legal_name_key(tenant_name) AS tkey,
-                               legal_name_key(unit_name) AS ukey
-                        FROM legal_stage WHERE error IS NULL),
-                    p AS (
-                        SELECT s.row_no, count(DISTINCT k.id) AS n, (array_agg(k.id))[1] AS id
-                        FROM s LEFT JOIN legal_property_keys k ON k.key = s.akey
-                        GROUP BY s.row_no),
-                    u AS (
-                        SELECT s.row_no, count(DISTINCT un.id) AS n, (array_agg(un.id))[1] AS id
-                        FROM s
-                        JOIN p ON p.row_no = s.row_no AND p.n = 1
-                        LEFT JOIN normalized_units un ON un.property_id = p.id AND un.deleted_at IS NULL
-                                                     AND legal_name_key(un.name) = s.ukey
-                        WHERE s.ukey IS NOT NULL
-                        GROUP BY s.row_no),
-                    t AS (
-                        SELECT s.row_no, count(DISTINCT (k.lease_id, k.tenant_id)) FILTER (WHERE k.lease_id IS NOT NULL) AS n,
-                               (array_agg(k.lease_id))[1] AS lease_id, (array_agg(k.tenant_id))[1] AS tenant_id,
-                               (array_agg(k.lease_unit_id))[1] AS lease_unit_id
-                        FROM s
-                        JOIN p ON p.row_no = s.row_no AND p.n = 1
-                        LEFT JOIN u ON u.row_no = s.row_no
-                        LEFT JOIN legal_tenancy_keys k
-                               ON k.property_id = p.id AND k.key = s.tkey
-                              AND (u.id IS NULL OR u.id = ANY (k.unit_ids) OR u.id = k.lease_unit_id)
-                        WHERE coalesce(u.n, 1) = 1
-                        GROUP BY s.row_no)
-                    UPDATE legal_stage x
-                    SET property_id = CASE WHEN p.n = 1 THEN p.id END,
-                        unit_id = CASE WHEN t.n = 1 THEN coalesce(u.id, t.lease_unit_id) END,
-                        lease_id = CASE WHEN t.n = 1 THEN t.lease_id END,
-                        tenant_id = CASE WHEN t.n = 1 THEN t.tenant_id END,
-                        error = CASE
-                            WHEN p.n = 0 THEN format('no property at address %s', legal_quote(x.property_address))
-                            WHEN p.n > 1 THEN format('address %s matches %s properties: ambiguous', legal_quote(x.property_address), p.n)
-                            WHEN u.n = 0 THEN format('no unit %s at address %s', legal_quote(x.unit_name), legal_quote(x.property_address))
-                            WHEN u.n > 1 THEN format('unit %s matches %s units at address %s: ambiguous', legal_quote(x.unit_name), u.n,
-                                                     legal_quote(x.property_address))
-                            WHEN t.n = 0 THEN format('no tenant named %s at this property/unit', legal_quote(x.tenant_name))
-                            WHEN t.n > 1 THEN format('tenant %s has %s leases at this property/unit: ambiguous',
-                                                     legal_quote(x.tenant_name), t.n)
-                        END
-                    FROM s
-                    LEFT JOIN p ON p.row_no = s.row_no
-                    LEFT JOIN u ON u.row_no = s.row_no
-                    LEFT JOIN t ON t.row_no = s.row_no
-                    WHERE x.row_no = s.row_no""");
-        }
-
-        /**
-         * The lifecycle, checked before the upsert so that a row that would break it is that row's
-         * rejection (the triggers would fail the whole import): a closed case does not change, a
-         * phase does not move back.
-         */
-        private static void checkAgainstCases(Statement st) throws SQLException {
-            st.executeUpdate("UPDATE legal_stage s SET error = CASE"
-                    + " WHEN c.phase = 'closed' THEN format('case %s is closed: a closed case cannot change', legal_quote(s.case_number))"
-                    + " ELSE format('phase cannot move back from %s to %s', c.phase, s.phase) END"
-                    + " FROM legal_cases c"
-                    + " WHERE c.case_number = s.case_number AND s.error IS NULL"
-                    + " AND (c.phase = 'closed' OR s.phase < c.phase)"
-                    + " AND (" + qualified("c") + ") IS DISTINCT FROM (" + qualified("s") + ")");
-        }
-
         /** Rejected rows of this workbook, keyed by (workbook, row): a re-import writes nothing new. */
         private long recordRejections(String sha256, String workbookName, Long runId) throws SQLException {
             long n;
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO legal_import_rows AS r (workbook_sha256, row_number, case_number, reason, data, workbook_name, run_id)
-                    SELECT ?, s.row_no, s.case_number, s.error,
-                           jsonb_build_object('Case Number', s.case_number, 'Tenant Name', s.tenant_name,
-                                              'Property Address', s.property_address, 'Unit', s.unit_name,
-                                              'Case Type', s.raw_case_type, 'Phase', s.raw_phase,
-                                              'Amount Claimed', s.raw_amount_claimed, 'Filing Date', s.raw_filing_date,
-                                              'Hearing Date', s.raw_hearing_date, 'Judgment Amount', s.raw_judgment_amount,
-                                              'Attorney', s.attorney, 'Notes', s.notes),
-                           ?, ?
-                    FROM legal_stage s
-                    WHERE s.error IS NOT NULL
+                    SELECT ?, x.row_no, x.case_number, x.error, x.data, ?, ?
+                    FROM legal_result x
+                    LEFT JOIN legal_import_rows o ON o.workbook_sha256 = ? AND o.row_number = x.row_no
+                    WHERE x.error IS NOT NULL
+                      AND (o.row_number IS NULL
+                           OR (o.case_number, o.reason, o.data) IS DISTINCT FROM (x.case_number, x.error, x.data))
                     ON CONFLICT (workbook_sha256, row_number) DO UPDATE
                     SET case_number = EXCLUDED.case_number, reason = EXCLUDED.reason, data = EXCLUDED.data,
                         run_id = EXCLUDED.run_id, recorded_at = now()
                     WHERE (r.case_number, r.reason, r.data) IS DISTINCT FROM (EXCLUDED.case_number, EXCLUDED.reason, EXCLUDED.data)""")) {
                 ps.setString(1, sha256);
                 ps.setString(2, workbookName);
-                ps.setObject(3, runId);
+                ps.setObject(3, runId, java.sql.Types.BIGINT);
+                ps.setString(4, sha256);
                 n = ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM legal_import_rows r WHERE r.workbook_sha256 = ?"
-                    + " AND NOT EXISTS (SELECT 1 FROM legal_stage s WHERE s.row_no = r.row_number AND s.error IS NOT NULL)")) {
+                    + " AND NOT EXISTS (SELECT 1 FROM legal_result x WHERE x.row_no = r.row_number AND x.error IS NOT NULL)")) {
                 ps.setString(1, sha256);
                 n += ps.executeUpdate();
             }
@@ -390,11 +438,11 @@ public class LegalRepository {
          */
         public List<String> casesNeedingFolders(String root) throws SQLException {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT s.case_number FROM legal_stage s"
-                    + " JOIN legal_case_tenancies t ON t.case_number = s.case_number"
-                    + " LEFT JOIN legal_case_folders f ON f.case_number = s.case_number"
-                    + " WHERE s.error IS NULL AND (f.case_number IS NULL OR f.source_md5 <> " + SOURCE_MD5 + ")"
-                    + " ORDER BY s.case_number")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT x.case_number FROM legal_result x"
+                    + " JOIN legal_case_tenancies t ON t.case_number = x.case_number"
+                    + " LEFT JOIN legal_case_folders f ON f.case_number = x.case_number"
+                    + " WHERE x.error IS NULL AND (f.case_number IS NULL OR f.source_md5 <> " + SOURCE_MD5 + ")"
+                    + " ORDER BY x.case_number")) {
                 ps.setString(1, root);
                 ps.setFetchSize(5000);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -409,7 +457,7 @@ public class LegalRepository {
         /** The rejected rows of this import (row, reason), the first {@code limit} by row number. */
         public List<RowError> errors(int limit) throws SQLException {
             List<RowError> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT row_no, error FROM legal_stage WHERE error IS NOT NULL"
+            try (PreparedStatement ps = c.prepareStatement("SELECT row_no, error FROM legal_result WHERE error IS NOT NULL"
                     + " ORDER BY row_no LIMIT ?")) {
                 ps.setInt(1, limit);
                 try (ResultSet rs = ps.executeQuery()) {

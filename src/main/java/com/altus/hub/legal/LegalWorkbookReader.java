@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -25,16 +24,10 @@ import org.apache.poi.openxml4j.opc.PackagePart;
 import org.apache.poi.openxml4j.opc.PackageRelationshipTypes;
 import org.apache.poi.openxml4j.util.ZipSecureFile;
 import org.apache.poi.poifs.filesystem.FileMagic;
-import org.apache.poi.ss.usermodel.DataFormatter;
-import org.apache.poi.ss.usermodel.DateUtil;
-import org.apache.poi.ss.util.NumberToTextConverter;
 import org.apache.poi.util.RecordFormatException;
 import org.apache.poi.util.XMLHelper;
-import org.apache.poi.xssf.eventusermodel.ReadOnlySharedStringsTable;
 import org.apache.poi.xssf.eventusermodel.XSSFReader;
-import org.apache.poi.xssf.eventusermodel.XSSFSheetXMLHandler;
 import org.apache.poi.xssf.model.StylesTable;
-import org.apache.poi.xssf.usermodel.XSSFComment;
 import org.apache.poi.xssf.usermodel.XSSFRelation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +40,9 @@ import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * Reads the first sheet of a legal-case workbook (.xlsx) row by row with POI's streaming reader:
- * {@link XSSFReader} and a SAX {@link XSSFSheetXMLHandler} over a read-only shared strings table,
- * so a large sheet never sits in memory. Before POI builds anything, the package is checked:
+ * {@link XSSFReader}'s sheet stream through POI's hardened SAX parser into {@link SheetCells} (cells
+ * as POI's {@code XSSFSheetXMLHandler} makes them, without its per-cell xmlbeans objects), shared
+ * strings read once, so a large sheet never sits in memory. Before POI builds anything, the package is checked:
  * a zip (not .xls, not text), entry count, every XML part POI reads whole within
  * {@link WorkbookLimits#maxXmlPartBytes()}, POI's zip-bomb limits on every entry read (inflate
  * ratio, entry size), no external links, data connections or macros. While the sheet streams:
@@ -336,15 +330,15 @@ public final class LegalWorkbookReader {
                 styles = new StylesTable(in); // the file's styles only (the no-argument table starts with defaults)
             }
         }
-        BoundedSharedStrings strings = new BoundedSharedStrings(limits.maxSharedStringChars(), limits.maxCellChars());
+        SheetCells.SharedStrings strings = new SheetCells.SharedStrings(limits.maxSharedStringChars(), limits.maxCellChars());
         List<PackagePart> sst = pkg.getPartsByContentType(XSSFRelation.SHARED_STRINGS.getContentType());
         if (!sst.isEmpty()) {
             try (InputStream in = guard(sst.get(0).getInputStream(), "sharedStrings", limits.maxEntryBytes())) {
-                strings.readFrom(in);
+                parse(in, strings);
             }
         }
         Rows rows = new Rows(sink);
-        GuardedSheetHandler handler = new GuardedSheetHandler(styles, strings, rows, new IsoDataFormatter(info.date1904));
+        SheetCells handler = new SheetCells(limits, styles, strings, rows, info.date1904);
         try (InputStream in = guard(reader.getSheet(info.firstSheetRelId), "sheet " + info.firstSheetName, limits.maxEntryBytes())) {
             parse(in, handler);
         }
@@ -381,139 +375,17 @@ public final class LegalWorkbookReader {
         }
     }
 
-    /**
-     * The shared strings, bounded: the table is held in memory, so its total characters and each
-     * string's are limited (a string longer than a cell can hold is not a cell's).
-     */
-    static final class BoundedSharedStrings extends ReadOnlySharedStringsTable {
-        private final long maxTotal;
-        private final int maxOne;
-        private long total;
-        private long one;
-
-        BoundedSharedStrings(long maxTotal, int maxOne) throws IOException, SAXException {
-            super(InputStream.nullInputStream(), false); // an empty table; readFrom fills it once the limits are set
-            this.maxTotal = maxTotal;
-            this.maxOne = maxOne;
-        }
-
-        @Override
-        public void startElement(String uri, String localName, String qName, Attributes attributes) throws SAXException {
-            if ("si".equals(localName)) {
-                one = 0;
-            }
-            super.startElement(uri, localName, qName, attributes);
-        }
-
-        @Override
-        public void characters(char[] ch, int start, int length) throws SAXException {
-            total += length;
-            one += length;
-            if (one > maxOne + 1024L) {
-                throw new WorkbookRefusedException("a shared string holds more than " + maxOne + " characters (more than a cell can)");
-            }
-            if (total > maxTotal) {
-                throw new WorkbookRefusedException("the shared strings hold more than " + maxTotal
-                        + " characters (hub.legal.max-shared-string-chars)");
-            }
-            super.characters(ch, start, length);
-        }
-    }
-
-    /** Numbers as Excel's General format shows them; date-formatted numbers as ISO dates. */
-    static final class IsoDataFormatter extends DataFormatter {
-        private final boolean date1904;
-
-        IsoDataFormatter(boolean date1904) {
-            super(Locale.ROOT);
-            this.date1904 = date1904;
-        }
-
-        @Override
-        public String formatRawCellContents(double value, int formatIndex, String formatString) {
-            if (DateUtil.isADateFormat(formatIndex, formatString) && DateUtil.isValidExcelDate(value)) {
-                LocalDate d = DateUtil.getLocalDateTime(value, date1904).toLocalDate();
-                return d.toString();
-            }
-            return NumberToTextConverter.toText(value);
-        }
-    }
-
-    /**
-     * POI's sheet handler with the hub's guards on the raw XML events: a formula refuses the
-     * workbook (never evaluated, cached values not trusted), the row count and the declared
-     * dimension are bounded, and so is each cell's text.
-     */
-    private final class GuardedSheetHandler extends XSSFSheetXMLHandler {
-        private int rowElements;
-        private String cellRef;
-        private long cellChars;
-
-        GuardedSheetHandler(StylesTable styles, BoundedSharedStrings strings, SheetContentsHandler rows, DataFormatter formatter) {
-            super(styles, null, strings, rows, formatter, false);
-        }
-
-        @Override
-        public void startElement(String uri, String localName, String qName, Attributes attributes) throws SAXException {
-            if (uri == null || uri.isEmpty() || MAIN_NS.equals(uri)) {
-                switch (localName) {
-                    case "c" -> {
-                        cellRef = attributes.getValue("r");
-                        cellChars = 0;
-                    }
-                    case "f" -> throw new WorkbookRefusedException("cell " + (cellRef == null ? "?" : cellRef)
-                            + " holds a formula: formulas are never evaluated; paste the values (Paste Special > Values) "
-                            + "and import again");
-                    case "row" -> {
-                        if (++rowElements > limits.maxRows() + 1) {
-                            throw tooManyRows();
-                        }
-                    }
-                    case "dimension" -> checkDimension(attributes.getValue("ref"));
-                    default -> {
-                        // the rest is POI's
-                    }
-                }
-            }
-            super.startElement(uri, localName, qName, attributes);
-        }
-
-        private void checkDimension(String ref) {
-            if (ref == null) {
-                return;
-            }
-            String last = ref.substring(ref.indexOf(':') + 1);
-            int digits = 0;
-            while (digits < last.length() && !Character.isDigit(last.charAt(digits))) {
-                digits++;
-            }
-            String n = last.substring(digits);
-            if (!n.isEmpty() && n.length() <= 9 && n.chars().allMatch(Character::isDigit) && Long.parseLong(n) > limits.maxRows() + 1L) {
-                throw new WorkbookRefusedException("the sheet declares " + Long.parseLong(n) + " rows (dimension " + ref
-                        + "): more than " + limits.maxRows() + " data rows (hub.legal.max-rows); split it into smaller workbooks");
-            }
-        }
-
-        @Override
-        public void characters(char[] ch, int start, int length) throws SAXException {
-            cellChars += length;
-            if (cellChars > limits.maxCellChars() + 1024L) {
-                throw new WorkbookRefusedException("cell " + cellRef + " holds more than " + limits.maxCellChars()
-                        + " characters (more than a cell can)");
-            }
-            super.characters(ch, start, length);
-        }
-    }
-
-    private WorkbookRefusedException tooManyRows() {
+    static WorkbookRefusedException tooManyRows(WorkbookLimits limits) {
         return new WorkbookRefusedException("the sheet has more than " + limits.maxRows() + " data rows (hub.legal.max-rows); "
                 + "split it into smaller workbooks");
     }
 
     /** Row events: row 1 is the header (columns found by name), the rest are data rows for the sink. */
-    private static final class Rows implements XSSFSheetXMLHandler.SheetContentsHandler {
+    private static final class Rows implements SheetCells.Rows {
+        private static final int COLUMNS = CaseRow.Column.values().length;
         private final RowSink sink;
-        private final Map<Integer, CaseRow.Column> columns = new HashMap<>();
+        /** The workbook column (0-based) of each contract column; columns without a header are not read. */
+        private final CaseRow.Column[] columns = new CaseRow.Column[16_384];
         private final Map<CaseRow.Column, String> headerCells = new EnumMap<>(CaseRow.Column.class);
         private final List<String> headerTexts = new ArrayList<>();
         private String[] cells;
@@ -533,11 +405,11 @@ public final class LegalWorkbookReader {
                         + (rowNum + 1));
             }
             inHeader = rowNum == 0;
-            cells = new String[CaseRow.Column.values().length];
+            cells = new String[COLUMNS];
         }
 
         @Override
-        public void cell(String ref, String value, XSSFComment comment) {
+        public void cell(String ref, String value) {
             if (ref == null) {
                 return;
             }
@@ -554,11 +426,13 @@ public final class LegalWorkbookReader {
                         throw new WorkbookRefusedException("the header row names column '" + c.header() + "' twice");
                     }
                     headerCells.put(c, ref);
-                    columns.put(col, c);
+                    if (col >= 0) {
+                        columns[col] = c;
+                    }
                 }
                 return;
             }
-            CaseRow.Column c = columns.get(col);
+            CaseRow.Column c = col >= 0 ? columns[col] : null;
             if (c != null) {
                 cells[c.ordinal()] = value;
             }
