@@ -222,6 +222,27 @@ class DropboxUploadApiTest extends HubTestBase {
     }
 
     @Test
+    void aPathComponentOver255BytesIsShortenedAsDropboxNeedsIt() throws Exception {
+        ObjectNode body = (ObjectNode) MAPPER.readTree(uploadBody("TenantNotice", unique(".pdf"), "long names".getBytes()));
+        ObjectNode meta = (ObjectNode) body.get("meta");
+        meta.put("owner_name", "Owner " + "n".repeat(300)).put("tenant_name", "Tenant " + "t".repeat(320));
+        String ownerTag = FolderMap.slug(meta.get("owner_name").asText()) + "-" + meta.get("owner_id").asText();
+        assertThat(FakeDropbox.malformed("/x/" + ownerTag)).as("Dropbox refuses the unshortened component").isTrue();
+
+        HttpResponse<String> res = upload(MAPPER.writeValueAsString(body), null);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        String path = json(res).get("path").asText();
+        for (String component : path.split("/")) {
+            assertThat(component.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).as(component).isLessThanOrEqualTo(255);
+        }
+        assertThat(path).contains("-" + meta.get("owner_id").asText() + "/").contains("-lease-" + meta.get("lease_id").asText() + "/");
+        assertThat(fake.file(path)).isPresent();
+        // the same names map to the same folders next time
+        HttpResponse<String> again = upload(MAPPER.writeValueAsString(body), null);
+        assertThat(json(again).get("path").asText()).isEqualTo(path);
+    }
+
+    @Test
     void rateLimitsAreRetriedAfterRetryAfter() throws Exception {
         String name = unique(".pdf");
         fake.http().failNext(r -> r.path().equals("/2/files/upload"), 1, 429,
@@ -412,15 +433,29 @@ class DropboxUploadApiTest extends HubTestBase {
     }
 
     @Test
-    void theUploadEndpointsHaveAnOpenApiDocument() throws Exception {
-        HttpResponse<String> res = get("/api/openapi/dropbox.json");
+    void theUploadEndpointsAreInTheGeneratedOpenApiDocument() throws Exception {
+        HttpResponse<String> res = get("/api/openapi.json");
         assertThat(res.statusCode()).isEqualTo(200);
         JsonNode doc = json(res);
         assertThat(doc.get("openapi").asText()).startsWith("3.");
-        assertThat(doc.get("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/api/dropbox_upload",
-                "/api/upload_session/start", "/api/upload_session/append", "/api/upload_session/finish", "/api/ingest_upload");
-        assertThat(doc.at("/paths/~1api~1dropbox_upload/post/parameters/0/name").asText()).isEqualTo("Idempotency-Key");
-        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/openapi/dropbox.json")))
+        for (String path : new String[] {"/api/dropbox_upload", "/api/upload_session/start", "/api/upload_session/append",
+                "/api/upload_session/finish", "/api/ingest_upload", "/api/flows/{flow}/run", "/api/flows/runs", "/api/dlq",
+                "/api/dlq/replay"}) {
+            assertThat(doc.get("paths").has(path)).as(path).isTrue();
+        }
+        JsonNode upload = doc.at("/paths/~1api~1dropbox_upload/post");
+        assertThat(upload.get("parameters").findValuesAsText("name")).contains("Idempotency-Key");
+        assertThat(upload.at("/responses/200/headers").has("Idempotent-Replayed")).isTrue();
+        assertThat(upload.get("responses").fieldNames()).toIterable().contains("200", "400", "409", "413", "422");
+        String body = upload.at("/requestBody/content/application~1json/schema/$ref").asText();
+        JsonNode schema = doc.at("/components/schemas/" + body.substring(body.lastIndexOf('/') + 1));
+        assertThat(schema.get("properties").fieldNames()).toIterable()
+                .contains("entity_type", "meta", "original_filename", "file_base64");
+        JsonNode append = doc.at("/paths/~1api~1upload_session~1append/post");
+        assertThat(append.get("parameters").findValuesAsText("name")).contains("session_id", "offset");
+        assertThat(append.at("/requestBody/content").has("application/octet-stream")).isTrue();
+        assertThat(append.get("responses").has("409")).isTrue();
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/openapi.json")))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
     }
