@@ -153,7 +153,7 @@ public final class UploadBody implements AutoCloseable {
         private ObjectNode readObject(String prefix, int depth) throws IOException {
             ObjectNode node = JsonNodeFactory.instance.objectNode();
             String where = prefix.isEmpty() ? "body" : prefix.substring(0, prefix.length() - 1);
-            for (JsonToken t = next(where); t == JsonToken.FIELD_NAME; t = next(where)) {
+            for (JsonToken t = nextMember(prefix, where); t == JsonToken.FIELD_NAME; t = nextMember(prefix, where)) {
                 String name = p.currentName();
                 String path = prefix + name;
                 count(path, name.length());
@@ -255,16 +255,35 @@ public final class UploadBody implements AutoCloseable {
             }
         }
 
+        /**
+         * The next member of an object. Jackson reads a scalar value together with its name, so a
+         * value that breaks a limit fails here: the member is then the one just named.
+         */
+        private JsonToken nextMember(String prefix, String where) throws IOException {
+            try {
+                return p.nextToken();
+            } catch (StreamConstraintsException e) {
+                String name = p.currentName();
+                throw limit(name == null ? where : prefix + name, e);
+            } catch (JsonProcessingException e) {
+                throw malformed(e);
+            }
+        }
+
         private JsonToken next(String path) throws IOException {
             try {
                 return p.nextToken();
             } catch (StreamConstraintsException e) {
                 throw limit(path, e);
             } catch (JsonProcessingException e) {
-                throw Problem.badRequest("body", "malformed JSON: " + e.getOriginalMessage()
-                        + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                        + e.getLocation().getColumnNr()));
+                throw malformed(e);
             }
+        }
+
+        private static Problem malformed(JsonProcessingException e) {
+            return Problem.badRequest("body", "malformed JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr()));
         }
 
         /** Jackson's constraint, named: lengths are 413 (too large), depth and number syntax 400. */

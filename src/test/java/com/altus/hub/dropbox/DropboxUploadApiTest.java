@@ -306,6 +306,23 @@ class DropboxUploadApiTest extends HubTestBase {
     }
 
     @Test
+    void aStartWhoseFirstChunkDropboxRefusesLeavesNoSessionBehind() throws Exception {
+        String name = unique(".bin");
+        byte[] first = new byte[4 * 1024 * 1024 + 3];
+        new Random(11).nextBytes(first);
+        ObjectNode start = MAPPER.createObjectNode().put("entity_type", "WorkOrder").put("filename", name)
+                .put("first_chunk_base64", Base64.getEncoder().encodeToString(first));
+        start.set("meta", UploadApiSupport.meta());
+        fake.http().failNext(r -> r.path().equals("/2/files/upload_session/append_v2"), 1, 409,
+                "{\"error_summary\":\"closed/..\",\"error\":{\".tag\":\"closed\"}}", null);
+        HttpResponse<String> res = UploadApiSupport.post(http, url(""), "/api/upload_session/start", start.toString(), null);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(409);
+        assertThat(json(res).get("dropbox_error_summary").asText()).startsWith("closed/");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM upload_sessions WHERE original_filename = ?", Long.class, name))
+                .as("no session row").isZero();
+    }
+
+    @Test
     void oddRawChunksReachDropboxInWholeBlocksAndALostAppendAnswerIsRecovered() throws Exception {
         byte[] data = new byte[9 * 1024 * 1024 + 777];
         new Random(42).nextBytes(data);
