@@ -18,7 +18,7 @@ import org.springframework.stereotype.Service;
  * still in progress after {@code hub.idempotency.in-flight-timeout} (its hub died) is given up.
  * A request that fails releases its key (a failure is never stored), so it may be retried.
  *
- * <p>In a route: {@link #key} (400 for a bad header), {@link #claim} after validation,
+ * <p>In a route: {@link #claim} after validation (400 for a bad key),
  * {@link #fresh} decides whether the work runs, {@link #complete} stores its answer,
  * {@link #answer} is what the client gets, and {@link #release} (always, at the end) frees a
  * key whose work did not complete.
@@ -79,8 +79,12 @@ public class IdempotencyService {
         return header;
     }
 
-    /** Claims the key (if any) for a validated request with this body: owned, or a stored answer to replay. */
-    public Claim claim(String key, String endpoint, UploadBody body) {
+    /**
+     * Claims the Idempotency-Key header's key (if any; 400 for a bad one) for a validated request
+     * with this body: owned, or a stored answer to replay.
+     */
+    public Claim claim(String header, String endpoint, UploadBody body) {
+        String key = key(header);
         if (key == null) {
             return new Claim(null, null);
         }

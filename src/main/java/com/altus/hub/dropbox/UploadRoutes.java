@@ -21,10 +21,8 @@ import org.springframework.stereotype.Component;
 public class UploadRoutes extends RouteBuilder {
     static final String UPLOAD = "upload";
     static final String CANONICAL = "canonical";
-    static final String KEY = "idempotencyKey";
     static final String CLAIM = "idempotencyClaim";
-    static final String START = "sessionStart";
-    static final String TARGET = "sessionTarget";
+    static final String RAW_BODY = "rawBody";
 
     private final Duration sweepInterval;
 
@@ -84,22 +82,24 @@ public class UploadRoutes extends RouteBuilder {
                 .responseMessage(UploadApiModel.answer(200, "stored", UploadApiModel.Stored.class)), 400, 401, 404, 409, 413, 415, 502, 503)
                 .to("direct:upload-session-finish");
 
+        // Steps are .bean() calls (the bean processor binds the ${...} arguments); the bean *language*
+        // would take any argument list with a '.' for an OGNL chain and copy the exchange on every call.
         from("direct:dropbox-upload").routeId("dropbox-upload").routeConfigurationId(RestErrors.ID).noStreamCaching()
                 .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
                     .bean("idempotencyService", "release(${exchangeProperty.idempotencyClaim})")
                     .bean("uploadService", "discard(${exchangeProperty.upload})")
                 .end()
-                .setProperty(KEY, method("idempotencyService", "key(${header.Idempotency-Key})"))
-                .setProperty(UPLOAD, method("uploadService",
-                        "readJson(${body}, ${header.Content-Encoding}, 'file_base64', true)"))
-                .setProperty(CANONICAL, method("uploadService", "validate(${exchangeProperty.upload})"))
-                .setProperty(CLAIM, method("idempotencyService",
-                        "claim(${exchangeProperty.idempotencyKey}, 'dropbox_upload', ${exchangeProperty.upload})"))
-                .filter(method("idempotencyService", "fresh(${exchangeProperty.idempotencyClaim})"))
-                    .setBody(method("uploadService", "store(${exchangeProperty.canonical}, ${exchangeProperty.upload})"))
+                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'file_base64', true)")
+                .setProperty(UPLOAD, body())
+                .bean("uploadService", "validate(${body})")
+                .setProperty(CANONICAL, body())
+                .bean("idempotencyService", "claim(${header.Idempotency-Key}, 'dropbox_upload', ${exchangeProperty.upload})")
+                .setProperty(CLAIM, body())
+                .filter(method("idempotencyService", "fresh"))
+                    .bean("uploadService", "store(${exchangeProperty.canonical}, ${exchangeProperty.upload})")
                     .bean("idempotencyService", "complete(${exchangeProperty.idempotencyClaim}, ${body})")
                 .end()
-                .setBody(method("idempotencyService", "answer(${exchangeProperty.idempotencyClaim}, ${body})"))
+                .bean("idempotencyService", "answer(${exchangeProperty.idempotencyClaim}, ${body})")
                 .bean("uploadService", "respond");
 
         from("direct:upload-session-start").routeId("upload-session-start").routeConfigurationId(RestErrors.ID)
@@ -107,10 +107,10 @@ public class UploadRoutes extends RouteBuilder {
                 .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
                     .bean("uploadService", "discard(${exchangeProperty.upload})")
                 .end()
-                .setProperty(UPLOAD, method("uploadService",
-                        "readJson(${body}, ${header.Content-Encoding}, 'first_chunk_base64', false)"))
-                .setProperty(START, method("uploadSessionService", "parseStart(${exchangeProperty.upload})"))
-                .setBody(method("uploadSessionService", "start(${exchangeProperty.sessionStart}, ${exchangeProperty.upload})"))
+                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'first_chunk_base64', false)")
+                .setProperty(UPLOAD, body())
+                .bean("uploadSessionService", "parseStart(${body})")
+                .bean("uploadSessionService", "start(${body}, ${exchangeProperty.upload})")
                 .bean("uploadService", "respond");
 
         from("direct:upload-session-append").routeId("upload-session-append").routeConfigurationId(RestErrors.ID)
@@ -119,15 +119,15 @@ public class UploadRoutes extends RouteBuilder {
                     .bean("uploadService", "discard(${exchangeProperty.upload})")
                 .end()
                 .choice()
-                    .when(method("uploadSessionService", "raw(${header.Content-Type})"))
-                        .setProperty(TARGET, method("uploadSessionService", "queryTarget(${header.session_id}, ${header.offset})"))
-                        .setBody(method("uploadSessionService", "appendRaw(${exchangeProperty.sessionTarget}, ${body})"))
+                    .when(simple("${header.Content-Type} regex '(?i)application/octet-stream.*'"))
+                        .setProperty(RAW_BODY, body())
+                        .bean("uploadSessionService", "queryTarget(${header.session_id}, ${header.offset})")
+                        .bean("uploadSessionService", "appendRaw(${body}, ${exchangeProperty.rawBody})")
                     .otherwise()
-                        .setProperty(UPLOAD, method("uploadService",
-                                "readJson(${body}, ${header.Content-Encoding}, 'chunk_base64', false)"))
-                        .setProperty(TARGET, method("uploadSessionService", "bodyTarget(${exchangeProperty.upload})"))
-                        .setBody(method("uploadSessionService",
-                                "append(${exchangeProperty.sessionTarget}, ${exchangeProperty.upload})"))
+                        .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'chunk_base64', false)")
+                        .setProperty(UPLOAD, body())
+                        .bean("uploadSessionService", "bodyTarget(${body})")
+                        .bean("uploadSessionService", "append(${body}, ${exchangeProperty.upload})")
                 .end()
                 .bean("uploadService", "respond");
 
@@ -136,9 +136,10 @@ public class UploadRoutes extends RouteBuilder {
                 .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
                     .bean("uploadService", "discard(${exchangeProperty.upload})")
                 .end()
-                .setProperty(UPLOAD, method("uploadService", "readJson(${body}, ${header.Content-Encoding}, '', false)"))
-                .setProperty(TARGET, method("uploadSessionService", "bodyTarget(${exchangeProperty.upload})"))
-                .setBody(method("uploadSessionService", "finish(${exchangeProperty.sessionTarget})"))
+                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, '', false)")
+                .setProperty(UPLOAD, body())
+                .bean("uploadSessionService", "bodyTarget(${body})")
+                .bean("uploadSessionService", "finish(${body})")
                 .bean("uploadService", "respond");
 
         from("timer:upload-session-sweep?delay=" + sweepInterval.toMillis() + "&period=" + sweepInterval.toMillis())

@@ -134,11 +134,6 @@ public class UploadSessionService {
         return new Start(entityType != null ? entityType : category, meta, filename, path);
     }
 
-    /** Whether an append is raw bytes (application/octet-stream) rather than JSON. */
-    public boolean raw(String contentType) {
-        return contentType != null && contentType.trim().toLowerCase(java.util.Locale.ROOT).startsWith("application/octet-stream");
-    }
-
     /** Step "validate" of a raw append: ?session_id=&offset= (400s name the parameter). */
     public Target queryTarget(String sessionId, String offset) {
         return new Target(UploadRequests.sessionId(sessionId), UploadRequests.offset(offset, "offset"));

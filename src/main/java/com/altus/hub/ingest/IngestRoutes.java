@@ -48,18 +48,18 @@ public class IngestRoutes extends RouteBuilder {
                     .bean("idempotencyService", "release(${exchangeProperty.idempotencyClaim})")
                     .bean("uploadService", "discard(${exchangeProperty.upload})")
                 .end()
-                .setProperty("idempotencyKey", method("idempotencyService", "key(${header.Idempotency-Key})"))
-                .setProperty("upload", method("uploadService",
-                        "readJson(${body}, ${header.Content-Encoding}, 'payload.file_base64', true)"))
-                .setProperty("canonical", method(mapping, "canonical(${exchangeProperty.upload})"))
-                .setProperty("idempotencyClaim", method("idempotencyService",
-                        "claim(${exchangeProperty.idempotencyKey}, 'ingest_upload', ${exchangeProperty.upload})"))
-                .filter(method("idempotencyService", "fresh(${exchangeProperty.idempotencyClaim})"))
-                    .setBody(method("uploadService", "store(${exchangeProperty.canonical}, ${exchangeProperty.upload})"))
-                    .setBody(method(mapping, "withSource(${body}, ${exchangeProperty.canonical})"))
+                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'payload.file_base64', true)")
+                .setProperty("upload", body())
+                .bean(mapping, "canonical(${body})")
+                .setProperty("canonical", body())
+                .bean("idempotencyService", "claim(${header.Idempotency-Key}, 'ingest_upload', ${exchangeProperty.upload})")
+                .setProperty("idempotencyClaim", body())
+                .filter(method("idempotencyService", "fresh"))
+                    .bean("uploadService", "store(${exchangeProperty.canonical}, ${exchangeProperty.upload})")
+                    .bean(mapping, "withSource(${body}, ${exchangeProperty.canonical})")
                     .bean("idempotencyService", "complete(${exchangeProperty.idempotencyClaim}, ${body})")
                 .end()
-                .setBody(method("idempotencyService", "answer(${exchangeProperty.idempotencyClaim}, ${body})"))
+                .bean("idempotencyService", "answer(${exchangeProperty.idempotencyClaim}, ${body})")
                 .bean("uploadService", "respond");
     }
 }

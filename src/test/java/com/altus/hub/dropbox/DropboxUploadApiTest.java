@@ -475,6 +475,13 @@ class DropboxUploadApiTest extends HubTestBase {
         HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/openapi.json")))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
+        // what the servlet has no route for is answered as a problem too
+        HttpResponse<String> unknown = get("/api/dropbox_uploads");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        HttpResponse<String> wrongMethod = get("/api/dropbox_upload");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
     }
 
     @Test

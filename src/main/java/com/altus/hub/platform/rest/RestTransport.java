@@ -41,6 +41,8 @@ import org.springframework.context.annotation.Configuration;
  * as a String and fails on JSON. Here only the query string becomes headers (and the
  * {name} placeholders of the REST path, as ServletRestHttpBinding does).</li>
  * <li>{@code populateAttachments} is not needed (no route uses servlet attachments).</li>
+ * <li>{@code readHeaders} copies the Authorization header (the API token) into the message;
+ * here credentials stay out of messages.</li>
  * </ul>
  *
  * <p>The servlet sees its requests as if it were mapped at the context root (path info =
@@ -126,6 +128,19 @@ public class RestTransport {
 
         public StreamingBinding() {
             setMapHttpMessageFormUrlEncodedBody(false);
+        }
+
+        /**
+         * Request headers become message headers, except the credentials: ApiSecurityFilter has
+         * checked them, and no route needs them, so they cannot turn up in a trace, a log line or
+         * a dead letter.
+         */
+        @Override
+        protected void readHeaders(HttpServletRequest request, Message message) {
+            super.readHeaders(request, message);
+            message.removeHeader("Authorization");
+            message.removeHeader("Proxy-Authorization");
+            message.removeHeader("Cookie");
         }
 
         @Override
