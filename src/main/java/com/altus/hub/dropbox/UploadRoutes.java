@@ -122,7 +122,7 @@ public class UploadRoutes extends RouteBuilder {
                     .when(simple("${header.Content-Type} regex '(?i)application/octet-stream.*'"))
                         .setProperty(RAW_BODY, body())
                         .bean("uploadSessionService", "queryTarget(${header.session_id}, ${header.offset})")
-                        .bean("uploadSessionService", "appendRaw(${body}, ${exchangeProperty.rawBody})")
+                        .bean("uploadSessionService", "appendRaw(${body}, ${exchangeProperty.rawBody}, ${header.Content-Length})")
                     .otherwise()
                         .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'chunk_base64', false)")
                         .setProperty(UPLOAD, body())

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,90 +244,149 @@ public class UploadSessionService {
 
     /**
      * Appends a raw request body at the target offset while it arrives: the session is claimed
-     * first (no connection is held afterwards), whole 4 MiB blocks are piped to the store's
-     * append as soon as they are complete (client, hub and Dropbox work at the same time instead
-     * of store-and-forward), hashed once, and copied to a spool file under the data directory.
-     * Only when the piped append fails (network, 429, 5xx, a lost answer) is the spool sent
-     * again, through the retrying {@link DropboxStore#append}. The last partial block becomes the
-     * session's tail.
+     * first (no connection is held afterwards); every byte is hashed once and written to a spool
+     * file under the data directory (the session's tail first, then the body), and the bytes that
+     * will make whole 4 MiB blocks are piped to the store's append as they arrive (client, hub and
+     * Dropbox work at the same time instead of store-and-forward). With a Content-Length the hub
+     * knows from the start how far the whole blocks go and pipes straight from its 64 KiB read
+     * buffer; without one it pipes each block from the spool once the block is complete. No
+     * request holds a 4 MiB buffer, whatever its speed. Only when the piped append fails
+     * (network, 429, 5xx, a lost answer) is the spool sent again, through the retrying
+     * {@link DropboxStore#append}. The last partial block becomes the session's tail.
      */
-    public Map<String, Object> appendRaw(Target t, InputStream in) throws IOException {
+    public Map<String, Object> appendRaw(Target t, InputStream in, Long contentLength) throws IOException {
         Held h = hold(t.sessionId(), false);
         try {
             UploadRepository.SessionRow row = h.row;
             checkOffset(row, t.offset());
-            long offset = t.offset();
-            if (in == null) {
-                return offsetAnswer(offset);
+            if (in == null || (contentLength != null && contentLength == 0)) {
+                return offsetAnswer(t.offset());
             }
-            byte[] tail = row.tail();
-            byte[] block = new byte[ContentHasher.BLOCK];
-            System.arraycopy(tail, 0, block, 0, tail.length);
-            int fill = tail.length;
-            ContentHasher hasher = ContentHasher.resume(row.blockDigests());
             Files.createDirectories(spoolDir);
             Path spool = Files.createTempFile(spoolDir, "append-", ".bin");
             try {
-                DropboxStore.Appender appender = null;
-                Exception pipeFailure = null;
-                long received = 0;
-                long forwarded = 0;
-                try (OutputStream copy = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
-                    int n;
-                    while ((n = in.read(block, fill, block.length - fill)) >= 0) {
-                        received += n;
-                        fill += n;
-                        if (fill < block.length) {
-                            continue;
-                        }
-                        hasher.update(block, 0, block.length);
-                        copy.write(block);
-                        if (pipeFailure == null) {
-                            try {
-                                if (appender == null) {
-                                    appender = store.openAppend(row.storeSessionId(), row.storeOffset());
-                                }
-                                appender.body().write(block);
-                            } catch (IOException | RuntimeException e) {
-                                pipeFailure = e;
-                                if (appender != null) {
-                                    appender.abort();
-                                }
-                            }
-                        }
-                        forwarded += block.length;
-                        fill = 0;
-                    }
-                } catch (IOException | RuntimeException clientSide) {
-                    if (appender != null && pipeFailure == null) {
-                        appender.abort(); // the client's body broke off: Dropbox must not keep half of it
-                    }
-                    throw clientSide;
-                }
+                RawAppend raw = new RawAppend(row, spool, contentLength);
+                long received = raw.receive(in);
                 if (received == 0) {
-                    return offsetAnswer(offset);
+                    return offsetAnswer(t.offset());
                 }
-                if (forwarded > 0 && pipeFailure == null) {
-                    try {
-                        appender.finish();
-                    } catch (IOException | RuntimeException e) {
-                        pipeFailure = e;
-                    }
-                }
-                if (forwarded > 0 && pipeFailure != null) {
-                    log.info("piped append of session {} at {} failed ({}); sending it again", row.id(), row.storeOffset(),
-                            pipeFailure.getMessage());
-                    store.append(row.storeSessionId(), row.storeOffset(), DropboxStore.Chunk.of(spool, 0, forwarded), forwarded);
-                }
-                commit(row, h.claim, offset + received, row.storeOffset() + forwarded, hasher.blockDigests(),
-                        Arrays.copyOf(block, fill));
+                long forward = raw.complete();
+                commit(row, h.claim, t.offset() + received, row.storeOffset() + forward, raw.hasher.blockDigests(),
+                        raw.newTail(forward));
                 h.committed = true;
-                return offsetAnswer(offset + received);
+                return offsetAnswer(t.offset() + received);
             } finally {
                 Files.deleteIfExists(spool);
             }
         } finally {
             letGo(h);
+        }
+    }
+
+    /** One raw append in progress: positions count the session's tail and then the body. */
+    private final class RawAppend {
+        private final UploadRepository.SessionRow row;
+        private final Path spool;
+        private final long pipeLimit;
+        private final ContentHasher hasher;
+        private final byte[] buf = new byte[1 << 16];
+        private OutputStream copy;
+        private DropboxStore.Appender appender;
+        private Exception pipeFailure;
+        private long seen;
+        private long piped;
+
+        RawAppend(UploadRepository.SessionRow row, Path spool, Long contentLength) {
+            this.row = row;
+            this.spool = spool;
+            this.hasher = ContentHasher.resume(row.blockDigests());
+            long total = contentLength == null || contentLength < 0 ? -1 : row.tail().length + contentLength;
+            this.pipeLimit = total < 0 ? -1 : total / ContentHasher.BLOCK * ContentHasher.BLOCK;
+        }
+
+        /** Reads the body to its end; answers the body's length. */
+        long receive(InputStream in) throws IOException {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
+                copy = out;
+                byte[] tail = row.tail();
+                take(tail, tail.length);
+                long received = 0;
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    if (n > 0) {
+                        received += n;
+                        take(buf, n);
+                    }
+                }
+                return received;
+            } catch (IOException | RuntimeException clientSide) {
+                if (appender != null && pipeFailure == null) {
+                    appender.abort(); // the client's body broke off: Dropbox must not keep half of it
+                }
+                throw clientSide;
+            }
+        }
+
+        private void take(byte[] bytes, int n) throws IOException {
+            long start = seen;
+            copy.write(bytes, 0, n);
+            hasher.update(bytes, 0, n);
+            seen += n;
+            long allowed = pipeLimit >= 0 ? Math.min(pipeLimit, seen) : seen / ContentHasher.BLOCK * ContentHasher.BLOCK;
+            if (allowed <= piped || pipeFailure != null) {
+                piped = Math.max(piped, allowed);
+                return;
+            }
+            try {
+                if (appender == null) {
+                    appender = store.openAppend(row.storeSessionId(), row.storeOffset());
+                }
+                if (piped >= start) {
+                    appender.body().write(bytes, (int) (piped - start), (int) (allowed - piped));
+                } else {
+                    copy.flush(); // the block began in earlier reads: send it from the spool
+                    try (InputStream back = FileSlice.open(spool, piped, allowed - piped)) {
+                        back.transferTo(appender.body());
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                pipeFailure = e;
+                if (appender != null) {
+                    appender.abort();
+                }
+            }
+            piped = allowed;
+        }
+
+        /** Ends the store's append (resending from the spool if the pipe failed); answers the bytes forwarded. */
+        long complete() throws IOException {
+            long forward = seen / ContentHasher.BLOCK * ContentHasher.BLOCK;
+            if (forward > 0 && pipeFailure == null && (appender == null || piped != forward)) {
+                pipeFailure = new IOException("piped " + piped + " of " + forward + " bytes");
+                if (appender != null) {
+                    appender.abort();
+                }
+            }
+            if (forward > 0 && pipeFailure == null) {
+                try {
+                    appender.finish();
+                } catch (IOException | RuntimeException e) {
+                    pipeFailure = e;
+                }
+            }
+            if (forward > 0 && pipeFailure != null) {
+                log.info("piped append of session {} at {} failed ({}); sending it again", row.id(), row.storeOffset(),
+                        pipeFailure.getMessage());
+                store.append(row.storeSessionId(), row.storeOffset(), DropboxStore.Chunk.of(spool, 0, forward), forward);
+            }
+            return forward;
+        }
+
+        /** The bytes after the last whole block: the session's new tail (less than 4 MiB). */
+        byte[] newTail(long forward) throws IOException {
+            try (InputStream in = FileSlice.open(spool, forward, seen - forward)) {
+                return in.readAllBytes();
+            }
         }
     }
 

@@ -355,6 +355,36 @@ class DropboxUploadApiTest extends HubTestBase {
     }
 
     @Test
+    void rawAppendsWithoutAContentLengthArePipedInWholeBlocksToo() throws Exception {
+        byte[] data = new byte[9 * 1024 * 1024 + 321];
+        new Random(43).nextBytes(data);
+        String name = unique(".bin");
+        ObjectNode start = MAPPER.createObjectNode().put("category", "workorder").put("filename", name);
+        start.set("meta", UploadApiSupport.meta());
+        String id = json(UploadApiSupport.post(http, url(""), "/api/upload_session/start", start.toString(), null))
+                .get("session_id").asText();
+        int[] cuts = {0, 5 * 1024 * 1024 + 3, data.length};
+        for (int i = 0; i + 1 < cuts.length; i++) {
+            byte[] chunk = java.util.Arrays.copyOfRange(data, cuts[i], cuts[i + 1]);
+            // a body of unknown length (chunked transfer encoding)
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/upload_session/append?session_id="
+                            + id + "&offset=" + cuts[i])))
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(chunk))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(json(res).get("offset").asLong()).isEqualTo(cuts[i + 1]);
+        }
+        assertThat(jdbc.queryForObject("SELECT store_offset FROM upload_sessions WHERE id = ?::uuid", Long.class, id))
+                .as("Dropbox got the whole blocks").isEqualTo(8L * 1024 * 1024);
+        HttpResponse<String> finish = UploadApiSupport.post(http, url(""), "/api/upload_session/finish",
+                "{\"session_id\":\"" + id + "\",\"offset\":" + data.length + "}", null);
+        assertThat(finish.statusCode()).as(finish.body()).isEqualTo(200);
+        assertThat(json(finish).get("content_hash").asText()).isEqualTo(ContentHasher.of(data));
+        assertThat(Files.readAllBytes(fake.file(json(finish).get("path").asText()).orElseThrow().data())).isEqualTo(data);
+    }
+
+    @Test
     void sessionErrorsNameTheProblem() throws Exception {
         HttpResponse<String> unknown = UploadApiSupport.post(http, url(""), "/api/upload_session/append",
                 "{\"session_id\":\"" + UUID.randomUUID() + "\",\"offset\":0,\"chunk_base64\":\"AAAA\"}", null);
