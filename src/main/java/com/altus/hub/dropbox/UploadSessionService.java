@@ -127,9 +127,10 @@ public class UploadSessionService {
         }
         FolderMap.Target target = entityType != null ? FolderMap.entityType(entityType, "entity_type")
                 : FolderMap.category(category, "category");
-        FolderMap.Meta meta = UploadRequests.meta(UploadRequests.object(body, "meta", true), "meta.");
+        ObjectNode metaNode = UploadRequests.object(body, "meta", true);
+        FolderMap.Meta meta = UploadRequests.meta(metaNode, "meta.");
         String filename = UploadRequests.text(body, "", "filename", true);
-        String path = folders.filePath(target, meta, filename, "filename");
+        String path = UploadRequests.filePath(folders, entityType, target, metaNode, meta, filename, "filename");
         return new Start(entityType != null ? entityType : category, meta, filename, path);
     }
 
