@@ -29,11 +29,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -78,8 +76,8 @@ class AzureSyncFlowTest extends HubTestBase {
     static class CrashableStore {
         @Bean
         @Primary
-        ScheduleAdapters crashableAdapters(HubSettings settings, ObjectProvider<ProducerTemplate> producer, ObjectMapper json) {
-            return new ScheduleAdapters(settings, producer, json, Duration.ofSeconds(10), 5, Duration.ofMillis(10)) {
+        ScheduleAdapters crashableAdapters(HubSettings settings, ObjectMapper json) {
+            return new ScheduleAdapters(settings, json, Duration.ofSeconds(10), 5, Duration.ofMillis(10), 4) {
                 @Override
                 public ObjectStore objectStore() {
                     ObjectStore real = super.objectStore();
