@@ -149,6 +149,33 @@ class ScheduleMappingTest {
     }
 
     @Test
+    void aFolderContainerWritesWholeBlobsWithTheirMetadataAndListsThemWithIt(@TempDir Path dir) throws Exception {
+        FolderBlobContainer folder = new FolderBlobContainer(dir);
+        String etag = folder.put("7_schedules.json", out -> out.write("{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+                java.util.Map.of("hub_content_sha256", "abc"));
+        assertThat(folder.list()).singleElement().satisfies(b -> {
+            assertThat(b.name()).as("the metadata file is not a blob").isEqualTo("7_schedules.json");
+            assertThat(b.etag()).isEqualTo(etag);
+            assertThat(b.size()).isEqualTo(7);
+            assertThat(b.metadata()).containsEntry("hub_content_sha256", "abc");
+        });
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            Exchange put = new DefaultExchange(camel);
+            put.getMessage().setHeader(BlobContainer.BLOB_NAME, "7_schedules.json");
+            put.getMessage().setHeader(BlobContainer.METADATA, java.util.Map.of("hub_content_sha256", "def"));
+            put.getMessage().setBody("{\"a\":2}".getBytes(StandardCharsets.UTF_8));
+            folder.putStep(put);
+            assertThat(put.getMessage().getHeader(BlobContainer.ETAG, String.class)).isEqualTo(folder.list().get(0).etag());
+        }
+        assertThat(Files.readString(dir.resolve("7_schedules.json"))).isEqualTo("{\"a\":2}");
+        assertThat(folder.list().get(0).metadata()).containsEntry("hub_content_sha256", "def");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
+                    .containsExactlyInAnyOrder("7_schedules.json", ".7_schedules.json.meta");
+        }
+    }
+
+    @Test
     void aSasUrlGivesServiceEndpointContainerAndExpiry() {
         var c = AzureBlobConnection.fromSasUrl(URI.create(
                 "http://127.0.0.1:10000/devstoreaccount1/schedules?sv=2021-08-06&se=2025-12-01T00%3A00%3A00Z&sr=c&sp=rl&sig=abc"));
