@@ -36,6 +36,8 @@ import org.springframework.stereotype.Component;
 public class MaidCentralClient {
     /** Exchange property: the {@link Request} to make. */
     public static final String REQUEST = "HubMaidCentralRequest";
+    /** Exchange property: the token the last request was sent with. */
+    private static final String USED_TOKEN = "HubMaidCentralToken";
     /** Refetch a token this long before MaidCentral says it expires (capped at a tenth of its lifetime). */
     private static final Duration EARLY = Duration.ofSeconds(30);
 
@@ -54,7 +56,7 @@ public class MaidCentralClient {
 
     private final ExportSettings settings;
     private final ObjectMapper json = new ObjectMapper();
-    private volatile Token token;
+    private final java.util.concurrent.atomic.AtomicReference<Token> token = new java.util.concurrent.atomic.AtomicReference<>();
 
     public MaidCentralClient(ExportSettings settings) {
         this.settings = settings;
@@ -72,7 +74,7 @@ public class MaidCentralClient {
 
     /** Whether a token must be fetched before the call (none yet, or it is about to expire). */
     public boolean needsToken(Exchange exchange) {
-        Token t = token;
+        Token t = token.get();
         return t == null || System.nanoTime() >= t.expiresAtNanos();
     }
 
@@ -113,16 +115,17 @@ public class MaidCentralClient {
         }
         long lifetime = Math.max(1, answer.path("expires_in").asLong(3600));
         long early = Math.min(EARLY.toSeconds(), lifetime / 10);
-        token = new Token(value, System.nanoTime() + Duration.ofSeconds(lifetime - early).toNanos());
+        token.set(new Token(value, System.nanoTime() + Duration.ofSeconds(lifetime - early).toNanos()));
     }
 
     /** Sets up the request of property {@link #REQUEST}, with the current token. */
     public void prepare(Exchange exchange) {
         Request r = request(exchange);
-        Token t = token;
+        Token t = token.get();
         if (t == null) {
             throw new IllegalStateException("no MaidCentral token to call " + r.what() + " with");
         }
+        exchange.setProperty(USED_TOKEN, t);
         var msg = exchange.getMessage();
         clearHeaders(exchange);
         msg.setBody(null);
@@ -148,7 +151,8 @@ public class MaidCentralClient {
             in.close();
         }
         exchange.getMessage().setBody(null);
-        token = null;
+        // only the token this request used: another company may have fetched a new one meanwhile
+        token.compareAndSet(exchange.getProperty(USED_TOKEN, Token.class), null);
     }
 
     /** Reads a 2xx answer with the request's reader (the body becomes what it returns); throws on any other status. */

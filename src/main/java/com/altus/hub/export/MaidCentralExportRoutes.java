@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
  * <li>route {@value #NAME}: refuse when MAIDCENTRAL_BASE_URL is unset; list the target container
  * (hashes in the blobs' metadata); fetch MaidCentral's companies list ({@value #COMPANIES_ROUTE},
  * transient failures redelivered, then the run fails); split one company per exchange into
- * {@value #COMPANY_ROUTE}; then {@value #USERS_ROUTE};</li>
+ * {@value #COMPANY_ROUTE} ({@code hub.export.concurrency}, 4, at a time); then {@value #USERS_ROUTE};</li>
  * <li>route {@value #COMPANY_ROUTE} (dead-letter channel): the company's window (its local today
  * + 6 days, the Windows zone mapped to IANA), its schedule from MaidCentral, the file in the seed's
  * shape, uploaded only when its content apart from GeneratedAt changed. A company that fails (5xx,
@@ -41,15 +41,18 @@ public class MaidCentralExportRoutes extends FlowRouteBuilder {
     private final MaidCentralClient client;
     private final int redeliveries;
     private final long initialDelayMs;
+    private final int concurrency;
 
     public MaidCentralExportRoutes(ExportSettings settings, ExportSteps steps, MaidCentralClient client,
                                    @Value("${hub.dlq.channel.redeliveries:3}") int redeliveries,
-                                   @Value("${hub.dlq.channel.initial-delay-ms:500}") long initialDelayMs) {
+                                   @Value("${hub.dlq.channel.initial-delay-ms:500}") long initialDelayMs,
+                                   @Value("${hub.export.concurrency:4}") int concurrency) {
         this.settings = settings;
         this.steps = steps;
         this.client = client;
         this.redeliveries = redeliveries;
         this.initialDelayMs = initialDelayMs;
+        this.concurrency = Math.max(1, concurrency);
     }
 
     @Override
@@ -61,7 +64,9 @@ public class MaidCentralExportRoutes extends FlowRouteBuilder {
         target.list(run, "maidcentral-export-list-container")
                 .bean(steps, "stored").id("maidcentral-export-stored-hashes")
                 .to("direct:" + COMPANIES_ROUTE).id("maidcentral-export-companies-list")
-                .split(body()).id("maidcentral-export-split")
+                // companies in parallel (hub.export.concurrency): MaidCentral's answer time of one company
+                // overlaps the rendering and hashing of another
+                .split(body()).parallelProcessing().executorService(companyPool()).id("maidcentral-export-split")
                     .to("direct:" + COMPANY_ROUTE).id("maidcentral-export-each")
                 .end()
                 .bean(steps, "usersUnit").id("maidcentral-export-users-unit")
@@ -101,6 +106,10 @@ public class MaidCentralExportRoutes extends FlowRouteBuilder {
         if (settings.enabled()) {
             callRoutes();
         }
+    }
+
+    private java.util.concurrent.ExecutorService companyPool() {
+        return getContext().getExecutorServiceManager().newFixedThreadPool(this, "maidcentral-export-company", concurrency);
     }
 
     /** The put, when the content changed, then the hash recorded. */

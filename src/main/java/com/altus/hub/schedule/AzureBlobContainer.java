@@ -1,5 +1,6 @@
 package com.altus.hub.schedule;
 
+import java.io.File;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ import org.apache.camel.model.ProcessorDefinition;
  * {@link TransientFailure}, which the dead-letter channel redelivers; anything else is permanent.
  */
 public final class AzureBlobContainer implements BlobContainer {
+    /** Exchange property: the file being uploaded (the body is a stream of it while the upload runs). */
+    private static final String UPLOAD_FILE = "HubBlobUploadFile";
     private final AzureBlobConnection connection;
     private final String container;
     private final String endpoint;
@@ -75,6 +78,8 @@ public final class AzureBlobContainer implements BlobContainer {
     public ProcessorDefinition<?> put(ProcessorDefinition<?> route, String stepId) {
         return route.process(AzureBlobContainer::uploadHeaders).id(stepId + "-headers")
                 .doTry().id(stepId + "-try")
+                    // inside the try: a redelivery of the upload opens the file again
+                    .process(AzureBlobContainer::uploadBody).id(stepId + "-open")
                     .to(endpoint + "&operation=uploadBlockBlob").id(stepId)
                 .doCatch(Exception.class).id(stepId + "-catch")
                     .process(this::failed).id(stepId + "-failed")
@@ -110,6 +115,23 @@ public final class AzureBlobContainer implements BlobContainer {
 
     static void uploadHeaders(Exchange exchange) {
         exchange.getMessage().setHeader(BlobConstants.BLOB_HTTP_HEADERS, new BlobHttpHeaders().setContentType("application/json"));
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof File file) {
+            exchange.setProperty(UPLOAD_FILE, file);
+        }
+    }
+
+    /**
+     * A file body is sent from a stream whose mark is a seek (the component would wrap it in a
+     * BufferedInputStream, which the SDK's mark makes hold the whole file in memory); byte[] bodies
+     * go as they are.
+     */
+    static void uploadBody(Exchange exchange) throws java.io.IOException {
+        File file = exchange.getProperty(UPLOAD_FILE, File.class);
+        if (file != null) {
+            exchange.getMessage().setHeader(BlobConstants.BLOB_UPLOAD_SIZE, file.length());
+            exchange.getMessage().setBody(new FileUploadStream(file));
+        }
     }
 
     /** The doCatch of every step: turns the component's failure into what the flow must do with it. */

@@ -70,6 +70,8 @@ public final class FakeMaidCentral extends FakeHttpServer {
     private final Set<Integer> stalled = ConcurrentHashMap.newKeySet();
     private final AtomicReference<CountDownLatch> stallRelease = new AtomicReference<>(new CountDownLatch(1));
     private final Set<Integer> badJson = ConcurrentHashMap.newKeySet();
+    /** When set, the data's first day is moved to whatever start date is asked for (benchmarks on any day). */
+    private volatile LocalDate followWindowFrom;
 
     public FakeMaidCentral() {
         on("POST", "/token", this::token);
@@ -168,6 +170,16 @@ public final class FakeMaidCentral extends FakeHttpServer {
     }
 
     /** No faults armed, counters and request log empty; tokens issued before stay valid (as they would). */
+    /**
+     * Answers every schedule request with the jobs of the data's days {@code dataStart} .. as if they
+     * were the requested days (JobDate and times moved by the difference), so the data fits any
+     * window whatever the date: for benchmarks run on any day.
+     */
+    public void followWindow(LocalDate dataStart) {
+        followWindowFrom = dataStart;
+        scheduleAnswers.clear();
+    }
+
     public void resetFaults() {
         releaseStalls();
         badJson.clear();
@@ -253,10 +265,12 @@ public final class FakeMaidCentral extends FakeHttpServer {
         byte[] body = scheduleAnswers.computeIfAbsent(id + "/" + start + "/" + end, k -> {
             ObjectNode answer = company.deepCopy();
             ArrayNode inRange = answer.putArray("Jobs");
+            LocalDate from = followWindowFrom;
+            long shift = from == null ? 0 : java.time.temporal.ChronoUnit.DAYS.between(from, start);
             for (JsonNode j : jobs.get(id)) {
-                LocalDate d = LocalDate.parse(j.get("JobDate").asText().substring(0, 10));
+                LocalDate d = LocalDate.parse(j.get("JobDate").asText().substring(0, 10)).plusDays(shift);
                 if (!d.isBefore(start) && !d.isAfter(end)) {
-                    inRange.add(j);
+                    inRange.add(shift == 0 ? j : moved(j, shift));
                 }
             }
             try {
@@ -266,6 +280,19 @@ public final class FakeMaidCentral extends FakeHttpServer {
             }
         });
         return new Response(200, Map.of("Content-Type", "application/json"), body);
+    }
+
+    /** A job moved by {@code days}: its JobDate and the date part of its scheduled times. */
+    private static JsonNode moved(JsonNode job, long days) {
+        ObjectNode j = job.deepCopy();
+        for (String f : List.of("JobDate", "ScheduledStartTime", "ScheduledEndTime")) {
+            JsonNode v = j.get(f);
+            if (v != null && v.isTextual() && v.asText().length() >= 10) {
+                String t = v.asText();
+                j.put(f, LocalDate.parse(t.substring(0, 10)).plusDays(days) + t.substring(10));
+            }
+        }
+        return j;
     }
 
     private static Map<String, String> form(String text) {
