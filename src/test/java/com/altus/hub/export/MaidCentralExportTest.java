@@ -54,6 +54,9 @@ class MaidCentralExportTest extends HubTestBase {
     @Autowired
     ScheduleAdapters scheduleAdapters;
 
+    @Autowired
+    org.apache.camel.CamelContext camel;
+
     @DynamicPropertySource
     static void settings(DynamicPropertyRegistry r) {
         r.add("AZURE_STORAGE_CONNECTION_STRING", () -> AzuriteServer.get().connectionString());
@@ -147,6 +150,15 @@ class MaidCentralExportTest extends HubTestBase {
         assertThat(again.get("stats").get("blobs_unchanged").asInt()).isEqualTo(4);
         assertThat(etags()).isEqualTo(etags);
         assertThat(again.get("stats").get("token_requests").asInt()).as("the token is reused until it expires").isZero();
+    }
+
+    @Test
+    void everyStepOfTheExportRoutesHasItsOwnId() {
+        for (String route : List.of(MaidCentralExportRoutes.NAME, MaidCentralExportRoutes.COMPANIES_ROUTE,
+                MaidCentralExportRoutes.COMPANY_ROUTE, MaidCentralExportRoutes.USERS_ROUTE, MaidCentralExportRoutes.CALL_ROUTE,
+                MaidCentralExportRoutes.TOKEN_ROUTE, "azure-sync", "azure-sync-blob", "azure-sync-auth")) {
+            assertThat(RouteIds.withoutId(camel, route)).as(route).isEmpty();
+        }
     }
 
     @Test
