@@ -134,7 +134,10 @@ public class MaidCentralExportRoutes extends FlowRouteBuilder {
                 .choice().id("maidcentral-export-call-401-check")
                     .when(method(client, "unauthorized")).id("maidcentral-export-call-401")
                         .bean(client, "forgetToken").id("maidcentral-export-call-forget-token")
-                        .to("direct:" + TOKEN_ROUTE).id("maidcentral-export-call-new-token")
+                        // another company may have fetched the new token meanwhile: then that one is used
+                        .filter(method(client, "needsToken")).id("maidcentral-export-call-still-no-token")
+                            .to("direct:" + TOKEN_ROUTE).id("maidcentral-export-call-new-token")
+                        .end()
                         .bean(client, "prepare").id("maidcentral-export-call-prepare-again")
                         .to(api).id("maidcentral-export-call-http-again")
                 .end()

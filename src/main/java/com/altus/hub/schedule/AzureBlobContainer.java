@@ -118,6 +118,8 @@ public final class AzureBlobContainer implements BlobContainer {
         Object body = exchange.getMessage().getBody();
         if (body instanceof File file) {
             exchange.setProperty(UPLOAD_FILE, file);
+        } else {
+            exchange.removeProperty(UPLOAD_FILE);
         }
     }
 

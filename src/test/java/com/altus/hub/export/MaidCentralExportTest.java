@@ -209,11 +209,11 @@ class MaidCentralExportTest extends HubTestBase {
     }
 
     @Test
-    void aTokenRevokedMidRunIsFetchedAgainOnceAndTheRunGoesOn() throws Exception {
-        export(); // the hub holds a valid token now
+    void aTokenRevokedBeforeItExpiresIsFetchedAgainOnceAndTheRunGoesOn() throws Exception {
+        export(); // the hub holds a token now, valid for an hour
         maidCentral.resetCounters();
-        // the companies list and company 1 go through; company 3's request meets a revoked token
-        maidCentral.expireTokensAfter(2);
+        // MaidCentral revokes it before it expires: the run's first request meets a 401
+        maidCentral.expireTokensAfter(0);
         CLOCK.set(NOON.plusSeconds(60));
         JsonNode run = export();
         assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("succeeded");
@@ -221,9 +221,29 @@ class MaidCentralExportTest extends HubTestBase {
                 .toList().toString();
         assertThat(run.get("stats").get("token_requests").asInt()).as(log).isEqualTo(1);
         assertThat(maidCentral.tokensIssued.get()).as(log).isEqualTo(1);
-        assertThat(maidCentral.unauthorizedAnswers.get()).isEqualTo(1);
-        assertThat(maidCentral.scheduleRequests(3)).hasSize(2);
+        assertThat(maidCentral.unauthorizedAnswers.get()).as(log).isEqualTo(1);
+        assertThat(maidCentral.requests(r -> r.path().equals("/api/dr-schedule/companies"))).as("sent again once").hasSize(2);
+        assertThat(maidCentral.requests(r -> r.path().equals("/token"))).hasSize(1);
         assertThat(run.get("stats").get("companies_exported").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void aTokenRevokedMidRunIsFetchedAgainAndEveryRequestIsSentAgainAtMostOnce() throws Exception {
+        export();
+        maidCentral.resetCounters();
+        // the companies list and one company go through, then the token stops working while companies
+        // are exported 4 at a time: those in flight meet a 401, fetch a new token (one, or one each if
+        // they meet it at the same instant) and are sent again once
+        maidCentral.expireTokensAfter(2);
+        CLOCK.set(NOON.plusSeconds(120));
+        JsonNode run = export();
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("succeeded");
+        assertThat(run.get("stats").get("companies_exported").asInt()).isEqualTo(3);
+        assertThat(maidCentral.unauthorizedAnswers.get()).isBetween(1, 3);
+        assertThat(maidCentral.tokensIssued.get()).isBetween(1, maidCentral.unauthorizedAnswers.get());
+        for (int company : List.of(1, 3, 7)) {
+            assertThat(maidCentral.scheduleRequests(company)).as("company " + company).hasSizeBetween(1, 2);
+        }
     }
 
     @Test
