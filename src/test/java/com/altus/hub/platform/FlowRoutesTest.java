@@ -63,6 +63,19 @@ class FlowRoutesTest extends HubTestBase {
     }
 
     @Test
+    void anErrorInAUnitFailsTheRunAtOnceAndReleasesTheFlow() throws Exception {
+        jdbc.update("DELETE FROM dead_letters WHERE flow = 'test-echo'");
+        JsonNode crashed = json(post("/api/flows/test-echo/run", "{\"dead\": 4, \"crash\": 1}"));
+        assertThat(crashed.get("status").asText()).isEqualTo("failed");
+        assertThat(crashed.get("error").asText()).contains("AssertionError").contains("widget 1 crashed");
+        // widget 0 was dead-lettered before the crash; 2 and 3 stopped at their first step
+        assertThat(jdbc.queryForList("SELECT entity_key FROM dead_letters WHERE flow = 'test-echo'", String.class))
+                .containsExactly("w-0");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM flow_leases WHERE flow = 'test-echo'", Long.class)).isZero();
+        assertThat(json(post("/api/flows/test-echo/run", "{\"n\": 1}")).get("status").asText()).isEqualTo("succeeded");
+    }
+
+    @Test
     void nullUnknownAndWrongTypedParametersAre400AndLeaveNoRow() throws Exception {
         long before = runsOf("test-echo");
         for (String[] c : new String[][] {
