@@ -86,65 +86,65 @@ public class UploadRoutes extends RouteBuilder {
         // would take any argument list with a '.' for an OGNL chain and copy the exchange on every call.
         from("direct:dropbox-upload").routeId("dropbox-upload").routeConfigurationId(RestErrors.ID).noStreamCaching()
                 .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
-                    .bean("idempotencyService", "release(${exchangeProperty.idempotencyClaim})")
-                    .bean("uploadService", "discard(${exchangeProperty.upload})")
+                    .bean("idempotencyService", "release(${exchangeProperty.idempotencyClaim})").id("dropbox-upload-release")
+                    .bean("uploadService", "discard(${exchangeProperty.upload})").id("dropbox-upload-discard")
                 .end()
-                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'file_base64', true)")
-                .setProperty(UPLOAD, body())
-                .bean("uploadService", "validate(${body})")
-                .setProperty(CANONICAL, body())
-                .bean("idempotencyService", "claim(${header.Idempotency-Key}, 'dropbox_upload', ${exchangeProperty.upload})")
-                .setProperty(CLAIM, body())
-                .filter(method("idempotencyService", "fresh"))
-                    .bean("uploadService", "store(${exchangeProperty.canonical}, ${exchangeProperty.upload})")
-                    .bean("idempotencyService", "complete(${exchangeProperty.idempotencyClaim}, ${body})")
+                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'file_base64', true)").id("dropbox-upload-read-json")
+                .setProperty(UPLOAD, body()).id("dropbox-upload-keep-upload")
+                .bean("uploadService", "validate(${body})").id("dropbox-upload-validate")
+                .setProperty(CANONICAL, body()).id("dropbox-upload-keep-canonical")
+                .bean("idempotencyService", "claim(${header.Idempotency-Key}, 'dropbox_upload', ${exchangeProperty.upload})").id("dropbox-upload-claim")
+                .setProperty(CLAIM, body()).id("dropbox-upload-keep-claim")
+                .filter(method("idempotencyService", "fresh")).id("dropbox-upload-if-fresh")
+                    .bean("uploadService", "store(${exchangeProperty.canonical}, ${exchangeProperty.upload})").id("dropbox-upload-store")
+                    .bean("idempotencyService", "complete(${exchangeProperty.idempotencyClaim}, ${body})").id("dropbox-upload-complete")
                 .end()
-                .bean("idempotencyService", "answer(${exchangeProperty.idempotencyClaim}, ${body})")
-                .bean("uploadService", "respond");
+                .bean("idempotencyService", "answer(${exchangeProperty.idempotencyClaim}, ${body})").id("dropbox-upload-answer")
+                .bean("uploadService", "respond").id("dropbox-upload-respond");
 
         from("direct:upload-session-start").routeId("upload-session-start").routeConfigurationId(RestErrors.ID)
                 .noStreamCaching()
                 .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
-                    .bean("uploadService", "discard(${exchangeProperty.upload})")
+                    .bean("uploadService", "discard(${exchangeProperty.upload})").id("upload-session-start-discard")
                 .end()
-                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'first_chunk_base64', false)")
-                .setProperty(UPLOAD, body())
-                .bean("uploadSessionService", "parseStart(${body})")
-                .bean("uploadSessionService", "start(${body}, ${exchangeProperty.upload})")
-                .bean("uploadService", "respond");
+                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'first_chunk_base64', false)").id("upload-session-start-read-json")
+                .setProperty(UPLOAD, body()).id("upload-session-start-keep-upload")
+                .bean("uploadSessionService", "parseStart(${body})").id("upload-session-start-parse-start")
+                .bean("uploadSessionService", "start(${body}, ${exchangeProperty.upload})").id("upload-session-start-start")
+                .bean("uploadService", "respond").id("upload-session-start-respond");
 
         from("direct:upload-session-append").routeId("upload-session-append").routeConfigurationId(RestErrors.ID)
                 .noStreamCaching()
                 .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
-                    .bean("uploadService", "discard(${exchangeProperty.upload})")
+                    .bean("uploadService", "discard(${exchangeProperty.upload})").id("upload-session-append-discard")
                 .end()
-                .choice()
+                .choice().id("upload-session-append-raw-or-json")
                     .when(simple("${header.Content-Type} regex '(?i)application/octet-stream.*'"))
-                        .setProperty(RAW_BODY, body())
-                        .bean("uploadSessionService", "queryTarget(${header.session_id}, ${header.offset})")
-                        .bean("uploadSessionService", "appendRaw(${body}, ${exchangeProperty.rawBody}, ${header.Content-Length})")
+                        .setProperty(RAW_BODY, body()).id("upload-session-append-keep-rawbody")
+                        .bean("uploadSessionService", "queryTarget(${header.session_id}, ${header.offset})").id("upload-session-append-query-target")
+                        .bean("uploadSessionService", "appendRaw(${body}, ${exchangeProperty.rawBody}, ${header.Content-Length})").id("upload-session-append-append-raw")
                     .otherwise()
-                        .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'chunk_base64', false)")
-                        .setProperty(UPLOAD, body())
-                        .bean("uploadSessionService", "bodyTarget(${body})")
-                        .bean("uploadSessionService", "append(${body}, ${exchangeProperty.upload})")
+                        .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'chunk_base64', false)").id("upload-session-append-read-json")
+                        .setProperty(UPLOAD, body()).id("upload-session-append-keep-upload")
+                        .bean("uploadSessionService", "bodyTarget(${body})").id("upload-session-append-body-target")
+                        .bean("uploadSessionService", "append(${body}, ${exchangeProperty.upload})").id("upload-session-append-append")
                 .end()
-                .bean("uploadService", "respond");
+                .bean("uploadService", "respond").id("upload-session-append-respond");
 
         from("direct:upload-session-finish").routeId("upload-session-finish").routeConfigurationId(RestErrors.ID)
                 .noStreamCaching()
                 .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
-                    .bean("uploadService", "discard(${exchangeProperty.upload})")
+                    .bean("uploadService", "discard(${exchangeProperty.upload})").id("upload-session-finish-discard")
                 .end()
-                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, '', false)")
-                .setProperty(UPLOAD, body())
-                .bean("uploadSessionService", "bodyTarget(${body})")
-                .bean("uploadSessionService", "finish(${body})")
-                .bean("uploadService", "respond");
+                .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, '', false)").id("upload-session-finish-read-json")
+                .setProperty(UPLOAD, body()).id("upload-session-finish-keep-upload")
+                .bean("uploadSessionService", "bodyTarget(${body})").id("upload-session-finish-body-target")
+                .bean("uploadSessionService", "finish(${body})").id("upload-session-finish-finish")
+                .bean("uploadService", "respond").id("upload-session-finish-respond");
 
         from("timer:upload-session-sweep?delay=" + sweepInterval.toMillis() + "&period=" + sweepInterval.toMillis())
                 .routeId("upload-session-sweep")
-                .bean("uploadSessionService", "sweep");
+                .bean("uploadSessionService", "sweep").id("upload-session-sweep-sweep");
     }
 
     /** The problem+json answers an upload endpoint can give, for the OpenAPI document. */

@@ -45,21 +45,23 @@ public class IngestRoutes extends RouteBuilder {
 
         from("direct:ingest-upload").routeId("ingest-upload").routeConfigurationId(RestErrors.ID).noStreamCaching()
                 .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
-                    .bean("idempotencyService", "release(${exchangeProperty.idempotencyClaim})")
-                    .bean("uploadService", "discard(${exchangeProperty.upload})")
+                    .bean("idempotencyService", "release(${exchangeProperty.idempotencyClaim})").id("ingest-upload-release")
+                    .bean("uploadService", "discard(${exchangeProperty.upload})").id("ingest-upload-discard")
                 .end()
                 .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'payload.file_base64', true)")
-                .setProperty("upload", body())
-                .bean(mapping, "canonical(${body})")
-                .setProperty("canonical", body())
+                    .id("ingest-upload-read-json")
+                .setProperty("upload", body()).id("ingest-upload-keep-upload")
+                .bean(mapping, "canonical(${body})").id("ingest-upload-map")
+                .setProperty("canonical", body()).id("ingest-upload-keep-canonical")
                 .bean("idempotencyService", "claim(${header.Idempotency-Key}, 'ingest_upload', ${exchangeProperty.upload})")
-                .setProperty("idempotencyClaim", body())
-                .filter(method("idempotencyService", "fresh"))
-                    .bean("uploadService", "store(${exchangeProperty.canonical}, ${exchangeProperty.upload})")
-                    .bean(mapping, "withSource(${body}, ${exchangeProperty.canonical})")
-                    .bean("idempotencyService", "complete(${exchangeProperty.idempotencyClaim}, ${body})")
+                    .id("ingest-upload-claim")
+                .setProperty("idempotencyClaim", body()).id("ingest-upload-keep-claim")
+                .filter(method("idempotencyService", "fresh")).id("ingest-upload-if-fresh")
+                    .bean("uploadService", "store(${exchangeProperty.canonical}, ${exchangeProperty.upload})").id("ingest-upload-store")
+                    .bean(mapping, "withSource(${body}, ${exchangeProperty.canonical})").id("ingest-upload-with-source")
+                    .bean("idempotencyService", "complete(${exchangeProperty.idempotencyClaim}, ${body})").id("ingest-upload-complete")
                 .end()
-                .bean("idempotencyService", "answer(${exchangeProperty.idempotencyClaim}, ${body})")
-                .bean("uploadService", "respond");
+                .bean("idempotencyService", "answer(${exchangeProperty.idempotencyClaim}, ${body})").id("ingest-upload-answer")
+                .bean("uploadService", "respond").id("ingest-upload-respond");
     }
 }

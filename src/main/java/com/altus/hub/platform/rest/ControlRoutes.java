@@ -1,5 +1,6 @@
 package com.altus.hub.platform.rest;
 
+import com.altus.hub.platform.run.FlowRunner;
 import com.altus.hub.platform.run.RunRecord;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
@@ -73,14 +74,21 @@ public class ControlRoutes extends RouteBuilder {
                     .to("direct:api-dlq-replay");
 
         from("direct:api-flows").routeId("api-flows").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "flows");
+                .bean("controlApi", "flows").id("api-flows-list");
         from("direct:api-flow-runs").routeId("api-flow-runs").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "runs");
+                .bean("controlApi", "runs").id("api-flow-runs-list");
+        // a REST trigger sends to direct:<flow> (a copy of the request's exchange, so a failed run is
+        // answered with its record instead of failing the request)
         from("direct:api-flow-run").routeId("api-flow-run").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "run");
+                .bean("controlApi", "runRequest").id("api-flow-run-request")
+                .enrich().simple("direct:${exchangeProperty." + ControlApi.TARGET_FLOW + "}")
+                    .aggregationStrategy(FlowRunner.TRIGGER_OUTCOME).aggregateOnException(true).id("api-flow-run-send")
+                .bean("controlApi", "runAnswer").id("api-flow-run-answer");
         from("direct:api-dlq-list").routeId("api-dlq-list").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "deadLetters");
+                .bean("controlApi", "deadLetters").id("api-dlq-list-letters");
         from("direct:api-dlq-replay").routeId("api-dlq-replay").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "replay");
+                .bean("controlApi", "replayRequest").id("api-dlq-replay-request")
+                .enrich("direct:dlq-replay", FlowRunner.TRIGGER_OUTCOME, true, false).id("api-dlq-replay-send")
+                .bean("controlApi", "replayAnswer").id("api-dlq-replay-answer");
     }
 }
