@@ -62,6 +62,43 @@ public interface DropboxStore {
     StoredFile finish(String sessionId, long offset, Chunk last, long lastLength, String path, String contentHash)
             throws IOException;
 
+    /**
+     * Gives up a session the hub will not finish and frees what the store holds for it (the
+     * folder store's part file). Dropbox keeps nothing of it that can be freed: its sessions
+     * expire on their own after 7 days.
+     */
+    void discardSession(String sessionId) throws IOException;
+
+    /**
+     * Frees sessions started before {@code cutoff} that no upload session row knows (a hub that
+     * died between starting a store session and recording it). Nothing to do for Dropbox.
+     */
+    default int discardOrphanSessions(java.time.Instant cutoff, java.util.function.Predicate<String> known)
+            throws IOException {
+        return 0;
+    }
+
+    /**
+     * The file with this content that an earlier upload or finish committed for {@code path}:
+     * the path itself or one of its autorenamed names ("name (n).ext", taken in order, so the
+     * search stops at the first free one). Finds the result of a finish whose answer, or whose
+     * commit in PostgreSQL, was lost.
+     */
+    default Optional<StoredFile> findStored(String path, String contentHash) throws IOException {
+        String parent = FolderMap.parent(path);
+        String name = FolderMap.name(path);
+        for (int n = 0; n < 1000; n++) {
+            Optional<StoredFile> f = metadata(n == 0 ? path : parent + "/" + FolderMap.numbered(name, n));
+            if (f.isEmpty()) {
+                return Optional.empty();
+            }
+            if (contentHash.equals(f.get().contentHash())) {
+                return f;
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Bytes that can be read again for a retry: a region of a spooled file, maybe after a few bytes held in memory. */
     @FunctionalInterface
     interface Chunk {

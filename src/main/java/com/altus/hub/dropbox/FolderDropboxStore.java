@@ -9,7 +9,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Base64;
@@ -59,7 +58,7 @@ public class FolderDropboxStore implements DropboxStore {
 
     @Override
     public StoredFile upload(String path, Path file, long size, String contentHash) throws IOException {
-        return place(path, file, contentHash);
+        return place(path, file);
     }
 
     @Override
@@ -82,13 +81,23 @@ public class FolderDropboxStore implements DropboxStore {
         return id;
     }
 
+    /**
+     * Appends at {@code offset}. Bytes already in the part at [offset, offset + length) (an
+     * append that landed but whose answer, or whose commit in PostgreSQL, was lost) count as
+     * appended only when they are the same bytes; other bytes there were never committed by
+     * the hub (its session row says {@code offset}), so they are replaced.
+     */
     @Override
     public void append(String sessionId, long offset, Chunk chunk, long length) throws IOException {
         Path part = part(sessionId);
-        try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long have = out.size();
             if (length > 0 && have == offset + length) {
-                return; // already appended: the earlier answer was lost
+                if (sameBytes(out, offset, chunk, length)) {
+                    return; // already appended: the earlier answer was lost
+                }
+                out.truncate(offset);
+                have = offset;
             }
             if (have != offset) {
                 throw new IncorrectOffsetException(have);
@@ -104,6 +113,35 @@ public class FolderDropboxStore implements DropboxStore {
             out.force(false);
         } catch (NoSuchFileException e) {
             throw new DropboxApiException(409, "lookup_failed/not_found/", "upload session " + sessionId + " not found");
+        }
+    }
+
+    /** Whether the part holds exactly the chunk's bytes at [offset, offset + length). */
+    private static boolean sameBytes(FileChannel part, long offset, Chunk chunk, long length) throws IOException {
+        byte[] mine = new byte[1 << 16];
+        byte[] theirs = new byte[1 << 16];
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(mine);
+        try (InputStream in = chunk.open()) {
+            long pos = offset;
+            long left = length;
+            while (left > 0) {
+                int want = (int) Math.min(mine.length, left);
+                if (in.readNBytes(theirs, 0, want) != want) {
+                    return false;
+                }
+                buf.clear().limit(want);
+                while (buf.hasRemaining()) {
+                    if (part.read(buf, pos + buf.position()) < 0) {
+                        return false;
+                    }
+                }
+                if (!java.util.Arrays.equals(mine, 0, want, theirs, 0, want)) {
+                    return false;
+                }
+                pos += want;
+                left -= want;
+            }
+            return true;
         }
     }
 
@@ -157,7 +195,7 @@ public class FolderDropboxStore implements DropboxStore {
             throw new DropboxApiException(409, "lookup_failed/not_found/", "upload session " + sessionId + " not found");
         }
         append(sessionId, offset, last, lastLength);
-        StoredFile stored = place(path, part, contentHash);
+        StoredFile stored = place(path, part);
         Files.deleteIfExists(part);
         return stored;
     }
@@ -193,25 +231,30 @@ public class FolderDropboxStore implements DropboxStore {
         return sessions.resolve(sessionId + ".part");
     }
 
-    /** Puts {@code file}'s content at path or the first free "name (n).ext"; the same content answers the existing file. */
-    private StoredFile place(String path, Path file, String contentHash) throws IOException {
+    /**
+     * Puts {@code file}'s content at path or the first free "name (n).ext"; the same content
+     * answers the existing file. The content_hash answered is computed from the bytes copied into
+     * the store, not taken from the caller, so the caller's check against what it sent means
+     * something.
+     */
+    private StoredFile place(String path, Path file) throws IOException {
         String parent = FolderMap.parent(path);
         String name = FolderMap.name(path);
         Files.createDirectories(local(parent));
         Path staged = Files.createTempFile(local(parent), ".upload-", ".tmp");
         try {
-            Files.copy(file, staged, StandardCopyOption.REPLACE_EXISTING);
+            String onDisk = copyHashing(file, staged);
             for (int n = 0; n < 10_000; n++) {
                 String candidate = parent + "/" + (n == 0 ? name : FolderMap.numbered(name, n));
                 Path target = local(candidate);
                 try {
                     Files.createLink(target, staged);
-                    return describe(candidate, target, contentHash);
+                    return describe(candidate, target, onDisk);
                 } catch (FileAlreadyExistsException taken) {
                     if (n == 0) {
                         // only the requested name is compared (as Dropbox does): same content -> the existing file
                         Optional<StoredFile> existing = metadata(candidate);
-                        if (existing.isPresent() && existing.get().contentHash().equals(contentHash)) {
+                        if (existing.isPresent() && existing.get().contentHash().equals(onDisk)) {
                             return existing.get();
                         }
                     }
@@ -220,6 +263,45 @@ public class FolderDropboxStore implements DropboxStore {
             throw new DropboxApiException(409, "path/conflict/file/", "no free name for " + path);
         } finally {
             Files.deleteIfExists(staged);
+        }
+    }
+
+    /** Copies a file and answers the content_hash of the bytes written. */
+    private static String copyHashing(Path from, Path to) throws IOException {
+        ContentHasher hasher = new ContentHasher();
+        try (InputStream in = Files.newInputStream(from);
+             OutputStream out = hasher.tee(new java.io.BufferedOutputStream(Files.newOutputStream(to,
+                     StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 16))) {
+            in.transferTo(out);
+        }
+        return hasher.finish();
+    }
+
+    @Override
+    public int discardOrphanSessions(java.time.Instant cutoff, java.util.function.Predicate<String> known)
+            throws IOException {
+        int n = 0;
+        try (var parts = Files.list(sessions)) {
+            for (Path p : parts.toList()) {
+                String file = p.getFileName().toString();
+                if (!file.endsWith(".part")) {
+                    continue;
+                }
+                String id = file.substring(0, file.length() - ".part".length());
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff) && !known.test(id)
+                        && Files.deleteIfExists(p)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Deletes a session's part file (an expired or abandoned session holds no disk). */
+    @Override
+    public void discardSession(String sessionId) throws IOException {
+        if (sessionId != null && sessionId.matches("[0-9a-f-]{36}")) {
+            Files.deleteIfExists(sessions.resolve(sessionId + ".part"));
         }
     }
 

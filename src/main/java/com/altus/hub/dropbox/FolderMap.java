@@ -88,8 +88,11 @@ public final class FolderMap {
 
     private static final Pattern COMBINING = Pattern.compile("\\p{M}+");
     private static final Pattern NON_SLUG = Pattern.compile("[^a-z0-9]+");
-    /** File names longer than this (in UTF-8 bytes) are refused; Dropbox's own limit is 255. */
-    static final int MAX_NAME_BYTES = 255;
+    /**
+     * A path component's limit in UTF-8 bytes (Dropbox allows 255 characters, file systems 255
+     * bytes): longer tags are shortened ({@link #segment}), longer file names refused.
+     */
+    public static final int MAX_NAME_BYTES = 255;
 
     private final String root;
 
@@ -122,9 +125,66 @@ public final class FolderMap {
         return start == end ? "unknown" : s.substring(start, end);
     }
 
-    /** tag(name, id) = slug(name) + "-" + id, the id exactly as DoorLoop sends it. */
+    /**
+     * tag(name, id) = slug(name) + "-" + id, the id exactly as DoorLoop sends it. A tag longer
+     * than a path component may be (255 bytes) keeps its id and gets a shortened slug (see
+     * {@link #fit}), the same every time for the same name.
+     */
     public static String tag(String name, String id) {
-        return slug(name) + "-" + id;
+        return fit(slug(name), "-" + id);
+    }
+
+    /**
+     * One path component of at most {@value #MAX_NAME_BYTES} UTF-8 bytes (Dropbox's limit, and
+     * the usual file-system one): a longer one becomes its first bytes (cut on a character
+     * boundary) + "-" + 8 hex digits of the SHA-256 of the whole component. Stable: the same
+     * input gives the same component, so the folder store, Dropbox and later runs agree.
+     */
+    public static String segment(String component) {
+        return fit(component, "");
+    }
+
+    /**
+     * {@code head + tail} as one component; when that is too long, {@code head} is shortened with
+     * a hash suffix so that {@code tail} (an id, an extension) stays whole. A tail that leaves no
+     * room for a readable head is shortened together with it.
+     */
+    static String fit(String head, String tail) {
+        String whole = head + tail;
+        if (utf8Length(whole) <= MAX_NAME_BYTES) {
+            return whole;
+        }
+        String suffix = "-" + shortHash(whole);
+        int room = MAX_NAME_BYTES - utf8Length(tail) - suffix.length();
+        if (room < 16) {
+            return cut(whole, MAX_NAME_BYTES - suffix.length()) + suffix;
+        }
+        return cut(head, room) + suffix + tail;
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /** The longest prefix of {@code s} of at most {@code maxBytes} UTF-8 bytes that ends on a character boundary. */
+    private static String cut(String s, int maxBytes) {
+        int bytes = 0;
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + n > maxBytes) {
+                break;
+            }
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        return s.substring(0, i);
+    }
+
+    private static String shortHash(String s) {
+        byte[] d = ContentHasher.sha256().digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(d, 0, 4);
     }
 
     public String ownerPath(String ownerName, String ownerId) {
@@ -140,7 +200,7 @@ public final class FolderMap {
     }
 
     public String tenancyPath(String unitPath, String tenantName, String leaseId) {
-        return unitPath + "/02_Tenancies/" + slug(tenantName) + "-lease-" + id("lease_id", leaseId);
+        return unitPath + "/02_Tenancies/" + fit(slug(tenantName), "-lease-" + id("lease_id", leaseId));
     }
 
     /**
@@ -244,13 +304,16 @@ public final class FolderMap {
         return s;
     }
 
-    /** "name (n).ext": Dropbox's autorename of a taken name (n from 1). */
+    /**
+     * "name (n).ext": Dropbox's autorename of a taken name (n from 1); a name that would grow past
+     * 255 bytes keeps " (n).ext" and shortens the rest (as {@link #segment}).
+     */
     public static String numbered(String fileName, int n) {
         int dot = fileName.lastIndexOf('.');
         if (dot <= 0) {
-            return fileName + " (" + n + ")";
+            return fit(fileName, " (" + n + ")");
         }
-        return fileName.substring(0, dot) + " (" + n + ")" + fileName.substring(dot);
+        return fit(fileName.substring(0, dot), " (" + n + ")" + fileName.substring(dot));
     }
 
     /** DoorLoop ids go into paths as sent, so anything that could change the path is refused. */

@@ -1,9 +1,12 @@
 package com.altus.hub.dropbox;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import com.altus.hub.platform.rest.Problem;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -13,6 +16,12 @@ import org.springframework.stereotype.Service;
  * primary key), the same key and body later replays the stored answer, another body is 422,
  * a request while the first is in flight is 409. Keys live {@code hub.idempotency.ttl}; a claim
  * still in progress after {@code hub.idempotency.in-flight-timeout} (its hub died) is given up.
+ * A request that fails releases its key (a failure is never stored), so it may be retried.
+ *
+ * <p>In a route: {@link #claim} after validation (400 for a bad key),
+ * {@link #fresh} decides whether the work runs, {@link #complete} stores its answer,
+ * {@link #answer} is what the client gets, and {@link #release} (always, at the end) frees a
+ * key whose work did not complete.
  */
 @Service
 public class IdempotencyService {
@@ -20,18 +29,37 @@ public class IdempotencyService {
     public static final int MAX_KEY_LENGTH = 255;
 
     private final UploadRepository repo;
+    private final ObjectMapper json;
     private final Duration ttl;
     private final Duration inFlightTimeout;
 
-    public IdempotencyService(UploadRepository repo, @Value("${hub.idempotency.ttl:PT24H}") Duration ttl,
+    public IdempotencyService(UploadRepository repo, ObjectMapper json, @Value("${hub.idempotency.ttl:PT24H}") Duration ttl,
                               @Value("${hub.idempotency.in-flight-timeout:PT30M}") Duration inFlightTimeout) {
         this.repo = repo;
+        this.json = json;
         this.ttl = ttl;
         this.inFlightTimeout = inFlightTimeout;
     }
 
     /** A stored answer to replay. */
     public record Replay(int status, String body) {
+    }
+
+    /** One request's hold on its key (no key: nothing is held and the work always runs). */
+    public static final class Claim {
+        private final String key;
+        private final Replay replay;
+        private boolean completed;
+
+        private Claim(String key, Replay replay) {
+            this.key = key;
+            this.replay = replay;
+        }
+
+        /** Whether this request owns its key (and must complete or release it). */
+        boolean owned() {
+            return key != null && replay == null;
+        }
     }
 
     /** The header's key, or null without one; over 255 characters or with control characters -> 400. */
@@ -49,6 +77,49 @@ public class IdempotencyService {
             throw Problem.badRequest(HEADER, "the Idempotency-Key header must not contain control characters");
         }
         return header;
+    }
+
+    /**
+     * Claims the Idempotency-Key header's key (if any; 400 for a bad one) for a validated request
+     * with this body: owned, or a stored answer to replay.
+     */
+    public Claim claim(String header, String endpoint, UploadBody body) {
+        String key = key(header);
+        if (key == null) {
+            return new Claim(null, null);
+        }
+        return new Claim(key, begin(key, endpoint, body.requestHash()).orElse(null));
+    }
+
+    /** Whether the work has to run (there is no stored answer to replay). */
+    public boolean fresh(Claim claim) {
+        return claim.replay == null;
+    }
+
+    /** Stores the work's answer under the key. */
+    public void complete(Claim claim, Map<String, Object> result) throws JsonProcessingException {
+        if (claim.owned()) {
+            complete(claim.key, 200, json.writeValueAsString(result));
+        }
+        claim.completed = true;
+    }
+
+    /** What the client gets: the replayed answer, or the work's result (the message body, which a replay did not touch). */
+    public UploadAnswer answer(Claim claim, Object result) throws JsonProcessingException {
+        if (claim.replay != null) {
+            return new UploadAnswer(claim.replay.status(), claim.replay.body(), true);
+        }
+        if (!(result instanceof Map<?, ?>)) {
+            throw new IllegalStateException("the upload ended without a result: " + result);
+        }
+        return new UploadAnswer(200, json.writeValueAsString(result), false);
+    }
+
+    /** Frees a key whose work did not complete (validation passed but the store failed): it may be sent again. */
+    public void release(Claim claim) {
+        if (claim != null && claim.owned() && !claim.completed) {
+            release(claim.key);
+        }
     }
 
     /**

@@ -198,7 +198,7 @@ public class SdkDropboxStore implements DropboxStore {
                 if (attempt[0] > 1 && (t instanceof IncorrectOffsetException
                         || (t instanceof DropboxApiException d && d.errorSummary().startsWith("lookup_failed/")))) {
                     // an earlier finish went through but its answer was lost: find what it committed
-                    Optional<StoredFile> done = committed(path, contentHash);
+                    Optional<StoredFile> done = findStored(path, contentHash);
                     if (done.isPresent()) {
                         return done.get();
                     }
@@ -208,19 +208,10 @@ public class SdkDropboxStore implements DropboxStore {
         });
     }
 
-    private Optional<StoredFile> committed(String path, String contentHash) throws IOException {
-        String parent = FolderMap.parent(path);
-        String name = FolderMap.name(path);
-        for (int n = 0; n < 10; n++) {
-            Optional<StoredFile> f = metadata(n == 0 ? path : parent + "/" + FolderMap.numbered(name, n));
-            if (f.isEmpty()) {
-                return Optional.empty();
-            }
-            if (f.get().contentHash().equals(contentHash)) {
-                return f;
-            }
-        }
-        return Optional.empty();
+    /** Dropbox sessions cannot be cancelled; an unfinished one expires 7 days after its start. */
+    @Override
+    public void discardSession(String sessionId) {
+        log.debug("upload session {} given up; Dropbox expires it on its own", sessionId);
     }
 
     @Override

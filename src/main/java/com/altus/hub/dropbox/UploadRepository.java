@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -76,89 +75,159 @@ public class UploadRepository {
                 a.file().rev(), a.file().contentHash(), a.file().size());
     }
 
+    private static final String SESSION_COLUMNS = "id, store_session_id, dest_path, entity_type, source, meta::text, "
+            + "original_filename, client_offset, store_offset, block_digests, tail, status, result::text, finish_hash";
+
+    /** Inserts a new session, already claimed by {@code claim} (its start may carry a first chunk). */
     public void insertSession(UUID id, String storeSessionId, String destPath, String entityType, String source,
-                              String metaJson, String originalFilename) {
-        jdbc.update("INSERT INTO upload_sessions (id, store_session_id, dest_path, entity_type, source, meta, original_filename) "
-                + "VALUES (?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (id) DO NOTHING",
-                id, storeSessionId, destPath, entityType, source, metaJson, originalFilename);
+                              String metaJson, String originalFilename, UUID claim, Duration claimTtl) {
+        jdbc.update("INSERT INTO upload_sessions (id, store_session_id, dest_path, entity_type, source, meta, original_filename, "
+                + "claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, now() + ? * interval '1 millisecond')",
+                id, storeSessionId, destPath, entityType, source, metaJson, originalFilename, claim, claimTtl.toMillis());
     }
 
     /** An upload session's persisted state. */
     public record SessionRow(UUID id, String storeSessionId, String destPath, String entityType, String source,
                              String metaJson, String originalFilename, long clientOffset, long storeOffset,
-                             byte[] blockDigests, byte[] tail, String status, String resultJson) {
+                             byte[] blockDigests, byte[] tail, String status, String resultJson, String finishHash) {
     }
 
-    /** Work on a locked session; answers the result and, through {@code update}, the new state. */
-    @FunctionalInterface
-    public interface SessionWork<T> {
-        T run(SessionRow row) throws Exception;
+    private static SessionRow row(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+        return new SessionRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getBytes(10),
+                rs.getBytes(11), rs.getString(12), rs.getString(13), rs.getString(14));
+    }
+
+    /** Why a session could not be claimed. */
+    public enum Refusal { MISSING, EXPIRED, FINISHED, BUSY }
+
+    /** The outcome of a claim: the session's row, or why there is none. */
+    public record Claim(SessionRow row, Refusal refusal, String resultJson) {
     }
 
     /** Thrown when another request holds the session (answered 409). */
     public static class SessionBusyException extends RuntimeException {
         public SessionBusyException(UUID id) {
-            super("another append or finish of upload session " + id + " is in progress");
+            super("another append or finish of upload session " + id + " is in progress; retry when it is done");
         }
     }
 
     /**
-     * Runs {@code work} while holding the session's row lock (FOR UPDATE NOWAIT) in one
-     * transaction: a second request for the same session is refused at once, and the lock dies
-     * with the connection if the hub does, so a restarted hub can continue the session.
+     * Claims an open, unexpired session for one request with a single short UPDATE (no lock and
+     * no connection is held afterwards): a second request for the same session is refused until
+     * the claim is released or its {@code claimTtl} passes without renewal (the hub holding it died).
      */
-    public <T> Optional<T> withLockedSession(UUID id, SessionWork<T> work) {
-        try {
-            return tx.execute(status -> {
-                Optional<SessionRow> row = jdbc.query("SELECT id, store_session_id, dest_path, entity_type, source, meta::text, "
-                                + "original_filename, client_offset, store_offset, block_digests, tail, status, result::text "
-                                + "FROM upload_sessions WHERE id = ? FOR UPDATE NOWAIT",
-                        (rs, i) -> new SessionRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8),
-                                rs.getLong(9), rs.getBytes(10), rs.getBytes(11), rs.getString(12), rs.getString(13)), id)
-                        .stream().findFirst();
-                if (row.isEmpty()) {
-                    return Optional.<T>empty();
-                }
-                try {
-                    return Optional.ofNullable(work.run(row.get()));
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new SessionWorkFailed(e);
-                }
-            });
-        } catch (PessimisticLockingFailureException e) {
+    public Claim claim(UUID id, UUID claim, Duration claimTtl, Duration sessionTtl) {
+        Optional<SessionRow> row = jdbc.query("UPDATE upload_sessions SET claimed_by = ?, "
+                        + "claimed_until = now() + ? * interval '1 millisecond' "
+                        + "WHERE id = ? AND status = 'open' AND created_at > now() - ? * interval '1 millisecond' "
+                        + "AND (claimed_by IS NULL OR claimed_until < now()) RETURNING " + SESSION_COLUMNS,
+                UploadRepository::row, claim, claimTtl.toMillis(), id, sessionTtl.toMillis()).stream().findFirst();
+        if (row.isPresent()) {
+            return new Claim(row.get(), null, null);
+        }
+        return jdbc.query("SELECT status, created_at <= now() - ? * interval '1 millisecond', result::text "
+                        + "FROM upload_sessions WHERE id = ?",
+                (rs, i) -> {
+                    Refusal why = rs.getBoolean(2) ? Refusal.EXPIRED
+                            : "finished".equals(rs.getString(1)) ? Refusal.FINISHED : Refusal.BUSY;
+                    return new Claim(null, why, rs.getString(3));
+                }, sessionTtl.toMillis(), id).stream().findFirst().orElse(new Claim(null, Refusal.MISSING, null));
+    }
+
+    /** Extends the live claims of this hub (one statement for all of them). */
+    public int renewClaims(java.util.Collection<UUID> claims, Duration claimTtl) {
+        if (claims.isEmpty()) {
+            return 0;
+        }
+        return jdbc.update(con -> {
+            java.sql.PreparedStatement ps = con.prepareStatement("UPDATE upload_sessions "
+                    + "SET claimed_until = now() + ? * interval '1 millisecond' WHERE claimed_by = ANY (?)");
+            ps.setLong(1, claimTtl.toMillis());
+            ps.setArray(2, con.createArrayOf("uuid", claims.toArray()));
+            return ps;
+        });
+    }
+
+    /** Gives a claim up (the session is unchanged). */
+    public void release(UUID id, UUID claim) {
+        jdbc.update("UPDATE upload_sessions SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?",
+                id, claim);
+    }
+
+    /**
+     * Commits an append and releases the claim in one statement; false when the claim was lost
+     * (it expired unrenewed) or the session expired meanwhile: then nothing changed.
+     */
+    public boolean advanceSession(UUID id, UUID claim, long expectedClientOffset, long clientOffset, long storeOffset,
+                                  byte[] blockDigests, byte[] tail, Duration sessionTtl) {
+        return jdbc.update("UPDATE upload_sessions SET client_offset = ?, store_offset = ?, block_digests = ?, tail = ?, "
+                + "claimed_by = NULL, claimed_until = NULL, updated_at = now() "
+                + "WHERE id = ? AND claimed_by = ? AND client_offset = ? AND created_at > now() - ? * interval '1 millisecond'",
+                clientOffset, storeOffset, blockDigests, tail, id, claim, expectedClientOffset, sessionTtl.toMillis()) == 1;
+    }
+
+    /** Records that a finish is committing content {@code hash} (kept for a retry after a crash). */
+    public void markFinishing(UUID id, UUID claim, String hash) {
+        if (jdbc.update("UPDATE upload_sessions SET finish_hash = ?, updated_at = now() WHERE id = ? AND claimed_by = ?",
+                hash, id, claim) != 1) {
             throw new SessionBusyException(id);
-        } catch (org.springframework.dao.DataAccessException e) {
-            // NOWAIT's lock_not_available (55P03) is not always translated to a locking failure
-            if (e.getMostSpecificCause() instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+        }
+    }
+
+    /** Records the finished session's answer and its file (one transaction), releasing the claim. */
+    public UUID finishSession(UUID id, UUID claim, Asset asset, java.util.function.Function<UUID, String> resultJson) {
+        return tx.execute(status -> {
+            UUID assetId = upsertAsset(asset);
+            int n = jdbc.update("UPDATE upload_sessions SET status = 'finished', result = ?::jsonb, store_offset = client_offset, "
+                    + "tail = ''::bytea, claimed_by = NULL, claimed_until = NULL, updated_at = now() "
+                    + "WHERE id = ? AND claimed_by = ?", resultJson.apply(assetId), id, claim);
+            if (n != 1) {
                 throw new SessionBusyException(id);
             }
-            throw e;
-        }
+            return assetId;
+        });
     }
 
-    /** Carries a checked exception of session work out of the transaction callback. */
-    public static class SessionWorkFailed extends RuntimeException {
-        SessionWorkFailed(Exception cause) {
-            super(cause.getMessage(), cause);
-        }
+    /**
+     * Deletes a session row unless another request holds it (a claim other than {@code claim}
+     * that is still live) and answers its store session id; empty when it was gone or held.
+     */
+    public Optional<String> deleteSession(UUID id, UUID claim) {
+        return jdbc.query("DELETE FROM upload_sessions WHERE id = ? "
+                        + "AND (claimed_by IS NULL OR claimed_until < now() OR claimed_by = ?) RETURNING store_session_id",
+                (rs, i) -> rs.getString(1), id, claim).stream().findFirst();
     }
 
-    public void advanceSession(UUID id, long expectedClientOffset, long clientOffset, long storeOffset, byte[] blockDigests,
-                               byte[] tail) {
-        int n = jdbc.update("UPDATE upload_sessions SET client_offset = ?, store_offset = ?, block_digests = ?, tail = ?, "
-                + "updated_at = now() WHERE id = ? AND client_offset = ?",
-                clientOffset, storeOffset, blockDigests, tail, id, expectedClientOffset);
-        if (n != 1) {
-            throw new IllegalStateException("upload session " + id + " moved while it was locked");
-        }
+    /** An expired session: its row id and the store's session (whose part the sweep deletes first). */
+    public record Expired(UUID id, String storeSessionId) {
     }
 
-    public void finishSession(UUID id, String resultJson) {
-        jdbc.update("UPDATE upload_sessions SET status = 'finished', result = ?::jsonb, store_offset = client_offset, "
-                + "tail = ''::bytea, updated_at = now() "
-                + "WHERE id = ?", resultJson, id);
+    /** Sessions past their time to live that no live request holds (expired sessions cannot be claimed anew). */
+    public java.util.List<Expired> expiredSessions(Duration sessionTtl, int limit) {
+        return jdbc.query("SELECT id, store_session_id FROM upload_sessions "
+                        + "WHERE created_at <= now() - ? * interval '1 millisecond' "
+                        + "AND (claimed_by IS NULL OR claimed_until < now()) ORDER BY created_at LIMIT ?",
+                (rs, i) -> new Expired(rs.getObject(1, UUID.class), rs.getString(2)), sessionTtl.toMillis(), limit);
+    }
+
+    /** Deletes the rows of these expired sessions (not one a request claimed meanwhile). */
+    public int deleteExpired(java.util.List<UUID> ids, Duration sessionTtl) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return jdbc.update(con -> {
+            java.sql.PreparedStatement ps = con.prepareStatement("DELETE FROM upload_sessions WHERE id = ANY (?) "
+                    + "AND created_at <= now() - ? * interval '1 millisecond' AND (claimed_by IS NULL OR claimed_until < now())");
+            ps.setArray(1, con.createArrayOf("uuid", ids.toArray()));
+            ps.setLong(2, sessionTtl.toMillis());
+            return ps;
+        });
+    }
+
+    /** Whether a store session still belongs to a session row (the sweep keeps those parts). */
+    public boolean storeSessionKnown(String storeSessionId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM upload_sessions WHERE store_session_id = ?)", Boolean.class, storeSessionId));
     }
 }

@@ -1,8 +1,11 @@
 package com.altus.hub.ingest;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.altus.hub.dropbox.FolderMap;
+import com.altus.hub.dropbox.UploadBody;
 import com.altus.hub.dropbox.UploadRequests;
 import com.altus.hub.platform.rest.Problem;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +19,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class IngestMapping {
     public static final List<String> SOURCES = List.of("dealroom", "fieldapp");
 
-    private IngestMapping() {
+    private final FolderMap folders;
+
+    /** The mapping as route steps (the static methods are the same rules, for plain callers and tests). */
+    public IngestMapping(FolderMap folders) {
+        this.folders = folders;
+    }
+
+    /** Step "map": the canonical upload of a parsed body; the file member must be there. */
+    public UploadRequests.Canonical canonical(UploadBody body) {
+        UploadRequests.Canonical c = canonical(folders, body.fields());
+        if (body.binaryField() == null) {
+            throw Problem.badRequest("payload.file_base64", "'payload.file_base64' is required");
+        }
+        return c;
+    }
+
+    /** The stored file's answer with the source it came from. */
+    public Map<String, Object> withSource(Map<String, Object> stored, UploadRequests.Canonical c) {
+        Map<String, Object> out = new LinkedHashMap<>(stored);
+        out.put("source", c.source());
+        return out;
     }
 
     /** The canonical upload of an ingest body; bad members are 400 {@link Problem}s naming "payload.x". */

@@ -2,7 +2,6 @@ package com.altus.hub.schedule;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.altus.hub.platform.dlq.DeadLetterService;
 import com.altus.hub.platform.run.RunContext;
+import com.altus.hub.platform.run.Units;
+import org.apache.camel.Exchange;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
@@ -21,12 +22,15 @@ import org.springframework.stereotype.Service;
  * hard-deletes the users queued in {@code auth_user_deletions}. Only what changed is called, so an
  * unchanged run makes no auth calls. Calls run with bounded concurrency; 429/5xx are retried with
  * backoff (Retry-After honoured) inside the adapter; an email owned by another auth user id, or a
- * call that still fails, becomes a dead letter while the others go on.
+ * call that still fails, becomes a dead letter while the others go on. It is the step of route
+ * {@code azure-sync-auth}: a run sends {@link AuthWork#everyone()}; a letter names its user, and
+ * replaying it sends that user alone to the route again.
  */
 @Service
 public class AuthReconciler {
     static final String ENTITY_USER = "auth_user";
     static final String ENTITY_DELETION = "auth_user_deletion";
+    static final String ENTITY_ALL = "auth_reconcile";
     private static final UUID FIRST = new UUID(0, 0);
 
     private final ScheduleRepository repo;
@@ -48,7 +52,21 @@ public class AuthReconciler {
         this.maxFailures = Math.max(1, maxFailures);
     }
 
-    public void reconcile(RunContext ctx) throws InterruptedException {
+    /** The step of route azure-sync-auth: every pending user, or the users the body names. */
+    public void reconcile(Exchange exchange) throws Exception {
+        AuthWork work = Units.body(exchange, AuthWork.class);
+        RunContext ctx = RunContext.of(exchange);
+        if (work.all()) {
+            Units.entity(exchange, ENTITY_ALL, "pending users");
+            reconcileAll(ctx);
+        } else {
+            Units.entity(exchange, ENTITY_USER, work.userIds().size() == 1 ? work.userIds().get(0).toString()
+                    : work.userIds().toString());
+            reconcileOnly(ctx, work.userIds());
+        }
+    }
+
+    private void reconcileAll(RunContext ctx) throws InterruptedException {
         AuthDirectory auth = adapters.authDirectory();
         if (!auth.enabled()) {
             return;
@@ -115,13 +133,14 @@ public class AuthReconciler {
                     done.add(p);
                 } catch (AuthDirectory.EmailTakenException e) {
                     ctx.stats().increment("auth_failed");
-                    ctx.deadLetter(ENTITY_USER, p.id().toString(), payload(p), e.getMessage(), null);
+                    ctx.deadLetter(AzureSyncRoutes.AUTH_ROUTE, ENTITY_USER, p.id().toString(), AuthWork.user(p.id(), p.email()),
+                            e.getMessage(), null);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (Exception e) {
                     failures.incrementAndGet();
                     ctx.stats().increment("auth_failed");
-                    ctx.deadLetter(ENTITY_USER, p.id().toString(), payload(p),
+                    ctx.deadLetter(AzureSyncRoutes.AUTH_ROUTE, ENTITY_USER, p.id().toString(), AuthWork.user(p.id(), p.email()),
                             (p.neverSynced() ? "creating" : "updating") + " the auth user failed", e);
                 }
             }));
@@ -148,8 +167,8 @@ public class AuthReconciler {
                 } catch (Exception e) {
                     failures.incrementAndGet();
                     ctx.stats().increment("auth_failed");
-                    ctx.deadLetter(ENTITY_DELETION, d.id().toString(), Map.of("id", d.id().toString(),
-                            "email", String.valueOf(d.email())), "deleting the auth user failed", e);
+                    ctx.deadLetter(AzureSyncRoutes.AUTH_ROUTE, ENTITY_DELETION, d.id().toString(), AuthWork.user(d.id(), d.email()),
+                            "deleting the auth user failed", e);
                 }
             }));
         }
@@ -157,34 +176,55 @@ public class AuthReconciler {
         return new ArrayList<>(done);
     }
 
-    /** Brings one user's auth record up to date (dead-letter replay); throws while it still fails. */
-    public void reconcileOne(UUID id) throws Exception {
+    /**
+     * Brings just these users in line (a replayed letter): creates or updates those whose auth record
+     * is behind, deletes those queued for deletion. Throws when any still fails, so the letter stays
+     * pending; the ones that went through are recorded.
+     */
+    private void reconcileOnly(RunContext ctx, List<UUID> ids) throws Exception {
         AuthDirectory auth = adapters.authDirectory();
         if (!auth.enabled()) {
             return;
         }
-        for (ScheduleRepository.PendingAuth p : repo.pendingAuth(List.of(id))) {
-            AuthDirectory.AuthUser user = new AuthDirectory.AuthUser(p.id(), p.email(), p.metadataJson());
-            if (p.neverSynced()) {
-                auth.create(user);
-            } else {
-                auth.update(user);
+        Exception first = null;
+        int failed = 0;
+        for (ScheduleRepository.PendingAuth p : repo.pendingAuth(ids)) {
+            try {
+                AuthDirectory.AuthUser user = new AuthDirectory.AuthUser(p.id(), p.email(), p.metadataJson());
+                if (p.neverSynced()) {
+                    auth.create(user);
+                    ctx.stats().increment("auth_created");
+                } else {
+                    auth.update(user);
+                    ctx.stats().increment("auth_updated");
+                }
+                repo.markAuthSynced(List.of(p));
+                deadLetters.resolve(ctx.flow(), ENTITY_USER, List.of(p.id().toString()));
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                ctx.stats().increment("auth_failed");
+                failed++;
+                first = first == null ? e : first;
             }
-            repo.markAuthSynced(List.of(p));
         }
-    }
-
-    /** Deletes one queued auth user (dead-letter replay). */
-    public void deleteOne(UUID id) throws Exception {
-        AuthDirectory auth = adapters.authDirectory();
-        if (auth.enabled()) {
-            auth.delete(id);
-            repo.markDeleted(List.of(id));
+        for (ScheduleRepository.PendingDeletion d : repo.pendingDeletions(ids)) {
+            try {
+                auth.delete(d.id());
+                ctx.stats().increment("auth_deleted");
+                repo.markDeleted(List.of(d.id()));
+                deadLetters.resolve(ctx.flow(), ENTITY_DELETION, List.of(d.id().toString()));
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                ctx.stats().increment("auth_failed");
+                failed++;
+                first = first == null ? e : first;
+            }
         }
-    }
-
-    private static Map<String, Object> payload(ScheduleRepository.PendingAuth p) {
-        return Map.of("id", p.id().toString(), "email", p.email(), "user_metadata", p.metadataJson());
+        if (first != null) {
+            throw new IllegalStateException(failed + " of the named auth users still failed: " + first.getMessage(), first);
+        }
     }
 
     private static void await(List<Future<?>> futures) throws InterruptedException {

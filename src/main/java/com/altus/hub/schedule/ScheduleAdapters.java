@@ -1,6 +1,5 @@
 package com.altus.hub.schedule;
 
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -8,58 +7,39 @@ import java.util.Optional;
 import com.altus.hub.platform.config.HubSettings;
 import com.altus.hub.platform.http.Retrier;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.camel.ProducerTemplate;
-import org.springframework.beans.factory.ObjectProvider;
+import jakarta.annotation.PreDestroy;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Chooses azure-sync's adapters from the configuration (CONTRACT section 3): Azure when
- * AZURE_STORAGE_CONNECTION_STRING or AZURE_BLOB_SAS_URL is set, else the folder HUB_BLOB_DIR;
- * Supabase Storage and GoTrue when SUPABASE_URL is set, else {@code $HUB_DATA_DIR/storage/<bucket>}
- * and no auth provisioning.
+ * Chooses azure-sync's Supabase adapters from the configuration (CONTRACT section 3): Storage and
+ * GoTrue when SUPABASE_URL is set, else {@code $HUB_DATA_DIR/storage/<bucket>} and no auth
+ * provisioning. (The blob side is {@link BlobContainers}, shared with the exporter.) Every Supabase
+ * call has the connect and read timeout {@code hub.http.read-timeout}.
  */
 @Component
 public class ScheduleAdapters {
-    private final Optional<AzureBlobConnection> azure;
-    private final ObjectProvider<ProducerTemplate> producer;
-    private final BlobSource folderSource;
     private final ObjectStore objectStore;
     private final AuthDirectory authDirectory;
-    private volatile BlobSource azureSource;
+    private final SupabaseHttp http;
 
-    public ScheduleAdapters(HubSettings settings, ObjectProvider<ProducerTemplate> producer, ObjectMapper json,
-                            @Value("${hub.azure.http-timeout:PT30S}") Duration httpTimeout,
+    public ScheduleAdapters(HubSettings settings, ObjectMapper json,
+                            @Value("${hub.http.read-timeout:PT60S}") Duration readTimeout,
                             @Value("${hub.azure.retry.max-attempts:5}") int maxAttempts,
-                            @Value("${hub.azure.retry.initial-delay:PT0.5S}") Duration initialDelay) {
-        this.azure = AzureBlobConnection.from(settings);
-        this.producer = producer;
-        this.folderSource = azure.isPresent() ? null : new FolderBlobSource(settings.blobDir);
+                            @Value("${hub.azure.retry.initial-delay:PT0.5S}") Duration initialDelay,
+                            @Value("${hub.azure.auth.concurrency:4}") int authConcurrency) {
         Retrier retrier = new Retrier(Retrier.Policy.standard().withMaxAttempts(maxAttempts).withInitialDelay(initialDelay));
         if (settings.supabaseUrl.isPresent()) {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            // one pooled client: the auth calls run concurrently, storage puts one at a time
+            this.http = new SupabaseHttp(readTimeout, Math.max(1, authConcurrency) + 2);
             String key = settings.supabaseServiceRoleKey.orElseThrow();
-            this.objectStore = new SupabaseObjectStore(http, settings.supabaseUrl.get(), settings.supabaseBucket, key, retrier, httpTimeout);
-            this.authDirectory = new SupabaseAuthDirectory(http, settings.supabaseUrl.get(), key, retrier, json, httpTimeout);
+            this.objectStore = new SupabaseObjectStore(http, settings.supabaseUrl.get(), settings.supabaseBucket, key, retrier);
+            this.authDirectory = new SupabaseAuthDirectory(http, settings.supabaseUrl.get(), key, retrier, json);
         } else {
+            this.http = null;
             this.objectStore = new FolderObjectStore(settings.dataDir.resolve("storage").resolve(settings.supabaseBucket));
             this.authDirectory = new NoAuthDirectory();
         }
-    }
-
-    public Optional<AzureBlobConnection> azure() {
-        return azure;
-    }
-
-    public BlobSource blobSource() {
-        if (azure.isEmpty()) {
-            return folderSource;
-        }
-        if (azureSource == null) {
-            // the producer is looked up on first use: the Camel context is up by the time a flow runs
-            azureSource = new AzureBlobSource(producer.getObject(), azure.get());
-        }
-        return azureSource;
     }
 
     public ObjectStore objectStore() {
@@ -73,5 +53,12 @@ public class ScheduleAdapters {
     /** For tests and the embedded default's docs: where the folder store writes. */
     public Optional<Path> localStorageRoot() {
         return objectStore instanceof FolderObjectStore f ? Optional.of(f.root()) : Optional.empty();
+    }
+
+    @PreDestroy
+    void close() throws java.io.IOException {
+        if (http != null) {
+            http.close();
+        }
     }
 }

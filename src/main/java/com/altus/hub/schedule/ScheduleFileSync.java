@@ -1,5 +1,6 @@
 package com.altus.hub.schedule;
 
+import java.io.InputStream;
 import java.security.DigestInputStream;
 import java.time.LocalDate;
 import java.util.List;
@@ -12,7 +13,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Syncs one {@code {ServiceCompanyId}_schedules.json}: parse and validate, split into days,
+ * Syncs one {@code {ServiceCompanyId}_schedules.json} from its content stream (the download step of
+ * route {@code azure-sync-blob} opened it): parse and validate, split into days,
  * upload the days whose content changed (idempotent puts, before the commit), then one
  * transaction for group, company, schedule_data and blob_state. A crash anywhere before the
  * commit leaves blob_state at the old ETag, so the next run processes the blob again.
@@ -36,15 +38,13 @@ public class ScheduleFileSync {
         this.splitter = new ScheduleDaySplitter(json);
     }
 
-    public void sync(BlobSource.BlobRef blob, RunStats stats) throws Exception {
+    /** {@code etag} is the ETag of exactly the content being read (recorded in blob_state). */
+    public void sync(BlobContainer.BlobRef blob, InputStream content, String etag, RunStats stats) throws Exception {
         ScheduleFile file;
-        String etag;
         String md5;
-        try (BlobSource.Download d = adapters.blobSource().open(blob); DigestInputStream in = Md5.wrap(d.content())) {
-            stats.increment("blobs_downloaded");
+        try (DigestInputStream in = Md5.wrap(content)) {
             file = parser.parse(blob.name(), in);
             md5 = Md5.finish(in);
-            etag = d.etag();
         }
         List<ScheduleDaySplitter.Day> days = splitter.split(file);
         Map<LocalDate, String> stored = days.isEmpty() ? Map.of()

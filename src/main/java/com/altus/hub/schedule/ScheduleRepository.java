@@ -286,6 +286,13 @@ public class ScheduleRepository {
                 (rs, i) -> new PendingDeletion(rs.getObject(1, UUID.class), rs.getString(2)), after, limit);
     }
 
+    /** The queued deletions among these users. */
+    public List<PendingDeletion> pendingDeletions(Collection<UUID> ids) {
+        return jdbc.query("SELECT user_id, email FROM auth_user_deletions WHERE user_id = ANY (?) ORDER BY user_id",
+                ps -> ps.setArray(1, ps.getConnection().createArrayOf("uuid", ids.toArray())),
+                (rs, i) -> new PendingDeletion(rs.getObject(1, UUID.class), rs.getString(2)));
+    }
+
     public void markDeleted(List<UUID> ids) {
         if (ids.isEmpty()) {
             return;

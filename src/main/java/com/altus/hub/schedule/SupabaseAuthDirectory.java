@@ -1,10 +1,8 @@
 package com.altus.hub.schedule;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.UUID;
 
 import com.altus.hub.platform.http.Retrier;
@@ -16,25 +14,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Auth directory on Supabase GoTrue's admin API ({@code /auth/v1/admin/users}) with the service
  * role key. Creates users with {@code id = UserId} and a confirmed email; 422 {@code email_exists}
  * is told apart: the same id (left by an interrupted run) is updated, another id is
- * {@link EmailTakenException}. 429 and 5xx are retried by the {@link Retrier}, honouring Retry-After.
+ * {@link EmailTakenException}. 429, 5xx and I/O errors (a read timeout included) are retried by the
+ * {@link Retrier}, honouring Retry-After.
  */
 public final class SupabaseAuthDirectory implements AuthDirectory {
     private static final java.util.Set<String> DUPLICATE_CODES = java.util.Set.of("email_exists", "user_already_exists");
-    private final HttpClient http;
+    private final SupabaseHttp http;
     private final String usersUrl;
     private final String serviceKey;
     private final Retrier retrier;
     private final ObjectMapper json;
-    private final Duration timeout;
 
-    public SupabaseAuthDirectory(HttpClient http, URI supabaseUrl, String serviceKey, Retrier retrier, ObjectMapper json,
-                                 Duration timeout) {
+    SupabaseAuthDirectory(SupabaseHttp http, URI supabaseUrl, String serviceKey, Retrier retrier, ObjectMapper json) {
         this.http = http;
         this.usersUrl = supabaseUrl.toString().replaceAll("/+$", "") + "/auth/v1/admin/users";
         this.serviceKey = serviceKey;
         this.retrier = retrier;
         this.json = json;
-        this.timeout = timeout;
     }
 
     @Override
@@ -46,15 +42,14 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
     public void create(AuthUser user) throws Exception {
         ObjectNode body = body(user);
         body.put("id", user.id().toString());
-        HttpResponse<String> r = call("create auth user " + user.id(), HttpRequest.newBuilder(URI.create(usersUrl))
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
+        SupabaseHttp.Answer r = call("create auth user " + user.id(), "POST", usersUrl, json.writeValueAsString(body));
         // GoTrue documents that 400 and 422 are used interchangeably for the same error, so the
         // error code decides, not the status
-        if ((r.statusCode() == 422 || r.statusCode() == 400 || r.statusCode() == 409) && isEmailExists(r.body())) {
+        if ((r.status() == 422 || r.status() == 400 || r.status() == 409) && isEmailExists(r.body())) {
             // either this very user exists already (an earlier run created it and stopped before
             // recording that), or the email belongs to someone else
-            HttpResponse<String> existing = get(user.id());
-            if (existing.statusCode() == 200) {
+            SupabaseHttp.Answer existing = get(user.id());
+            if (existing.status() == 200) {
                 put(user);
                 return;
             }
@@ -66,12 +61,12 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
 
     @Override
     public void update(AuthUser user) throws Exception {
-        HttpResponse<String> r = putRaw(user);
-        if (r.statusCode() == 404) {
+        SupabaseHttp.Answer r = putRaw(user);
+        if (r.status() == 404) {
             create(user);
             return;
         }
-        if ((r.statusCode() == 422 || r.statusCode() == 400) && isEmailExists(r.body())) {
+        if ((r.status() == 422 || r.status() == 400) && isEmailExists(r.body())) {
             throw new EmailTakenException("cannot change the email of auth user " + user.id() + " to " + user.email()
                     + ": another auth user already has it (GoTrue email_exists)");
         }
@@ -80,9 +75,8 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
 
     @Override
     public void delete(UUID id) throws Exception {
-        HttpResponse<String> r = call("delete auth user " + id,
-                HttpRequest.newBuilder(URI.create(usersUrl + "/" + id)).DELETE());
-        if (r.statusCode() != 404) {
+        SupabaseHttp.Answer r = call("delete auth user " + id, "DELETE", usersUrl + "/" + id, null);
+        if (r.status() != 404) {
             check("delete auth user " + id, r);
         }
     }
@@ -91,13 +85,12 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
         check("update auth user " + user.id(), putRaw(user));
     }
 
-    private HttpResponse<String> putRaw(AuthUser user) throws Exception {
-        return call("update auth user " + user.id(), HttpRequest.newBuilder(URI.create(usersUrl + "/" + user.id()))
-                .PUT(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body(user)))));
+    private SupabaseHttp.Answer putRaw(AuthUser user) throws Exception {
+        return call("update auth user " + user.id(), "PUT", usersUrl + "/" + user.id(), json.writeValueAsString(body(user)));
     }
 
-    private HttpResponse<String> get(UUID id) throws Exception {
-        return call("get auth user " + id, HttpRequest.newBuilder(URI.create(usersUrl + "/" + id)).GET());
+    private SupabaseHttp.Answer get(UUID id) throws Exception {
+        return call("get auth user " + id, "GET", usersUrl + "/" + id, null);
     }
 
     private ObjectNode body(AuthUser user) throws Exception {
@@ -109,23 +102,21 @@ public final class SupabaseAuthDirectory implements AuthDirectory {
     }
 
     /** Sends with retries on 429/5xx/I/O; answers any other status for the caller to interpret. */
-    private HttpResponse<String> call(String what, HttpRequest.Builder request) throws Exception {
-        HttpRequest req = request.timeout(timeout)
-                .header("apikey", serviceKey)
-                .header("Authorization", "Bearer " + serviceKey)
-                .header("Content-Type", "application/json")
-                .build();
+    private SupabaseHttp.Answer call(String what, String method, String url, String body) throws Exception {
+        Map<String, String> headers = Map.of("apikey", serviceKey, "Authorization", "Bearer " + serviceKey);
+        byte[] bytes = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
+        URI uri = URI.create(url);
         return retrier.call(what, () -> {
-            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 429 || r.statusCode() == 408 || r.statusCode() >= 500) {
-                throw Retrier.failureFor("GoTrue: " + what, r.statusCode(), r.headers(), r.body());
+            SupabaseHttp.Answer r = http.send(method, uri, headers, bytes, "application/json");
+            if (r.status() == 429 || r.status() == 408 || r.status() >= 500) {
+                throw Retrier.failureFor("GoTrue: " + what, r.status(), r.headers(), r.body());
             }
             return r;
         });
     }
 
-    private static void check(String what, HttpResponse<String> r) {
-        RuntimeException failure = Retrier.failureFor("GoTrue: " + what, r.statusCode(), r.headers(), r.body());
+    private static void check(String what, SupabaseHttp.Answer r) {
+        RuntimeException failure = Retrier.failureFor("GoTrue: " + what, r.status(), r.headers(), r.body());
         if (failure != null) {
             throw failure;
         }

@@ -2,11 +2,9 @@ package com.altus.hub.schedule;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import com.altus.hub.platform.http.PermanentFailure;
 import com.altus.hub.platform.http.Retrier;
@@ -18,20 +16,18 @@ import com.altus.hub.platform.http.Retrier;
  * {@code PUT}. 429 and 5xx are retried with backoff by the {@link Retrier}.
  */
 public final class SupabaseObjectStore implements ObjectStore {
-    private final HttpClient http;
+    private final SupabaseHttp http;
     private final URI base;
     private final String bucket;
     private final String serviceKey;
     private final Retrier retrier;
-    private final Duration timeout;
 
-    public SupabaseObjectStore(HttpClient http, URI supabaseUrl, String bucket, String serviceKey, Retrier retrier, Duration timeout) {
+    SupabaseObjectStore(SupabaseHttp http, URI supabaseUrl, String bucket, String serviceKey, Retrier retrier) {
         this.http = http;
         this.base = URI.create(supabaseUrl.toString().replaceAll("/+$", "") + "/storage/v1/object/");
         this.bucket = bucket;
         this.serviceKey = serviceKey;
         this.retrier = retrier;
-        this.timeout = timeout;
     }
 
     @Override
@@ -42,27 +38,21 @@ public final class SupabaseObjectStore implements ObjectStore {
     @Override
     public void put(String path, byte[] content, String contentType) throws Exception {
         URI uri = base.resolve(encode(bucket) + "/" + encodePath(path));
+        Map<String, String> headers = new HashMap<>(Map.of("Authorization", "Bearer " + serviceKey, "apikey", serviceKey,
+                "cache-control", "max-age=60"));
+        Map<String, String> upsert = new HashMap<>(headers);
+        upsert.put("x-upsert", "true");
         retrier.call("supabase storage upload " + path, () -> {
-            HttpResponse<String> r = http.send(request(uri, contentType).header("x-upsert", "true")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 400 && isDuplicate(r.body())) {
-                r = http.send(request(uri, contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+            SupabaseHttp.Answer r = http.send("POST", uri, upsert, content, contentType);
+            if (r.status() == 400 && isDuplicate(r.body())) {
+                r = http.send("PUT", uri, headers, content, contentType);
             }
-            RuntimeException failure = Retrier.failureFor("supabase storage upload of " + path, r.statusCode(), r.headers(), r.body());
+            RuntimeException failure = Retrier.failureFor("supabase storage upload of " + path, r.status(), r.headers(), r.body());
             if (failure != null) {
                 throw failure;
             }
             return null;
         });
-    }
-
-    private HttpRequest.Builder request(URI uri, String contentType) {
-        return HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Authorization", "Bearer " + serviceKey)
-                .header("apikey", serviceKey)
-                .header("Content-Type", contentType)
-                .header("cache-control", "max-age=60");
     }
 
     /** Storage's duplicate answer: HTTP 400 with {"statusCode":"409","error":"Duplicate",...}. */

@@ -1,6 +1,7 @@
 package com.altus.hub.schedule;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.security.DigestInputStream;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -42,12 +43,13 @@ public class UsersFileSync {
         this.maxDeleteFraction = maxDeleteFraction;
     }
 
-    public Result sync(BlobSource.BlobRef blob, Runnable onDownload) throws Exception {
+    /** Syncs users.json from its content stream; {@code etag} is the ETag of exactly that content. */
+    public Result sync(BlobContainer.BlobRef blob, InputStream content, String etag) throws Exception {
         boolean authOn = adapters.authDirectory().enabled();
         try {
             return tx.execute(status -> {
                 try {
-                    return syncInTransaction(blob, onDownload, authOn);
+                    return syncInTransaction(blob, content, etag, authOn);
                 } catch (Exception e) {
                     throw new TxFailure(e);
                 }
@@ -57,7 +59,8 @@ public class UsersFileSync {
         }
     }
 
-    private Result syncInTransaction(BlobSource.BlobRef blob, Runnable onDownload, boolean authOn) throws Exception {
+    private Result syncInTransaction(BlobContainer.BlobRef blob, InputStream content, String etag, boolean authOn)
+            throws Exception {
         long t0 = System.nanoTime();
         long before = repo.countUsers();
         // first sync: nothing to diff, so the file goes straight into user_profiles
@@ -65,9 +68,7 @@ public class UsersFileSync {
         UsersFile file;
         long staged;
         String md5;
-        String etag;
-        try (BlobSource.Download d = adapters.blobSource().open(blob); DigestInputStream in = Md5.wrap(d.content())) {
-            onDownload.run();
+        try (DigestInputStream in = Md5.wrap(content)) {
             UserCopyWriter copy = new UserCopyWriter(initialLoad ? repo.startInitialUserLoad() : repo.startUserStaging());
             try {
                 file = reader.read(in, u -> {
@@ -83,7 +84,6 @@ public class UsersFileSync {
                 copy.cancel();
                 throw e;
             }
-            etag = d.etag();
         }
         long tCopied = System.nanoTime();
         repo.upsertGroups(file.groups().values(), md5);

@@ -49,6 +49,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * </ul>
  */
 public final class AzureSyncBench {
+    private static final String[] ROUTES = {"azure-sync", "azure-sync-blob", "azure-sync-auth"};
+
     private AzureSyncBench() {
     }
 
@@ -97,6 +99,7 @@ public final class AzureSyncBench {
                 peak = Math.max(peak, BenchReport.peakHeapMiB());
                 syncSeconds = Math.min(syncSeconds, s);
             }
+            StepTimes.print(hub.getBean(org.apache.camel.CamelContext.class), "first syncs of users.json (warm-up and 3 measured)", ROUTES);
             long profiles = jdbc.queryForObject("SELECT count(*) FROM user_profiles", Long.class);
             if (profiles != users) {
                 throw new IllegalStateException("synced " + profiles + " profiles, the file has " + users);
@@ -218,6 +221,8 @@ public final class AzureSyncBench {
                 throw new IllegalStateException("first sync: " + first.stats() + " " + first.error());
             }
             runner.run("azure-sync", "bench", Map.of()); // warm-up of the re-run path
+            org.apache.camel.CamelContext camel = hub.getBean(org.apache.camel.CamelContext.class);
+            StepTimes.reset(camel, ROUTES);
             double baseline = Double.MAX_VALUE;
             double rerun = Double.MAX_VALUE;
             long downloads = 0;
@@ -239,6 +244,7 @@ public final class AzureSyncBench {
                     throw new IllegalStateException("re-run: " + r.stats());
                 }
             }
+            StepTimes.print(camel, "3 re-runs of " + files.size() + " unchanged blobs", ROUTES);
             BenchReport.line("azure_unchanged_container_" + files.size() + "_blobs", rerun, "s", baseline);
             BenchReport.line("azure_unchanged_container_downloads", downloads, "downloads");
             long states = jdbc.queryForObject("SELECT count(*) FROM blob_state", Long.class);

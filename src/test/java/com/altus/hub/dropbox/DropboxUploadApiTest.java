@@ -222,6 +222,27 @@ class DropboxUploadApiTest extends HubTestBase {
     }
 
     @Test
+    void aPathComponentOver255BytesIsShortenedAsDropboxNeedsIt() throws Exception {
+        ObjectNode body = (ObjectNode) MAPPER.readTree(uploadBody("TenantNotice", unique(".pdf"), "long names".getBytes()));
+        ObjectNode meta = (ObjectNode) body.get("meta");
+        meta.put("owner_name", "Owner " + "n".repeat(300)).put("tenant_name", "Tenant " + "t".repeat(320));
+        String ownerTag = FolderMap.slug(meta.get("owner_name").asText()) + "-" + meta.get("owner_id").asText();
+        assertThat(FakeDropbox.malformed("/x/" + ownerTag)).as("Dropbox refuses the unshortened component").isTrue();
+
+        HttpResponse<String> res = upload(MAPPER.writeValueAsString(body), null);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        String path = json(res).get("path").asText();
+        for (String component : path.split("/")) {
+            assertThat(component.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).as(component).isLessThanOrEqualTo(255);
+        }
+        assertThat(path).contains("-" + meta.get("owner_id").asText() + "/").contains("-lease-" + meta.get("lease_id").asText() + "/");
+        assertThat(fake.file(path)).isPresent();
+        // the same names map to the same folders next time
+        HttpResponse<String> again = upload(MAPPER.writeValueAsString(body), null);
+        assertThat(json(again).get("path").asText()).isEqualTo(path);
+    }
+
+    @Test
     void rateLimitsAreRetriedAfterRetryAfter() throws Exception {
         String name = unique(".pdf");
         fake.http().failNext(r -> r.path().equals("/2/files/upload"), 1, 429,
@@ -285,6 +306,23 @@ class DropboxUploadApiTest extends HubTestBase {
     }
 
     @Test
+    void aStartWhoseFirstChunkDropboxRefusesLeavesNoSessionBehind() throws Exception {
+        String name = unique(".bin");
+        byte[] first = new byte[4 * 1024 * 1024 + 3];
+        new Random(11).nextBytes(first);
+        ObjectNode start = MAPPER.createObjectNode().put("entity_type", "WorkOrder").put("filename", name)
+                .put("first_chunk_base64", Base64.getEncoder().encodeToString(first));
+        start.set("meta", UploadApiSupport.meta());
+        fake.http().failNext(r -> r.path().equals("/2/files/upload_session/append_v2"), 1, 409,
+                "{\"error_summary\":\"closed/..\",\"error\":{\".tag\":\"closed\"}}", null);
+        HttpResponse<String> res = UploadApiSupport.post(http, url(""), "/api/upload_session/start", start.toString(), null);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(409);
+        assertThat(json(res).get("dropbox_error_summary").asText()).startsWith("closed/");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM upload_sessions WHERE original_filename = ?", Long.class, name))
+                .as("no session row").isZero();
+    }
+
+    @Test
     void oddRawChunksReachDropboxInWholeBlocksAndALostAppendAnswerIsRecovered() throws Exception {
         byte[] data = new byte[9 * 1024 * 1024 + 777];
         new Random(42).nextBytes(data);
@@ -314,6 +352,36 @@ class DropboxUploadApiTest extends HubTestBase {
         assertThat(Files.readAllBytes(stored.data())).isEqualTo(data);
         assertThat(fake.http().requests(r -> r.path().equals("/2/files/upload_session/append_v2")).size())
                 .as("the lost append was sent again").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void rawAppendsWithoutAContentLengthArePipedInWholeBlocksToo() throws Exception {
+        byte[] data = new byte[9 * 1024 * 1024 + 321];
+        new Random(43).nextBytes(data);
+        String name = unique(".bin");
+        ObjectNode start = MAPPER.createObjectNode().put("category", "workorder").put("filename", name);
+        start.set("meta", UploadApiSupport.meta());
+        String id = json(UploadApiSupport.post(http, url(""), "/api/upload_session/start", start.toString(), null))
+                .get("session_id").asText();
+        int[] cuts = {0, 5 * 1024 * 1024 + 3, data.length};
+        for (int i = 0; i + 1 < cuts.length; i++) {
+            byte[] chunk = java.util.Arrays.copyOfRange(data, cuts[i], cuts[i + 1]);
+            // a body of unknown length (chunked transfer encoding)
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/upload_session/append?session_id="
+                            + id + "&offset=" + cuts[i])))
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(chunk))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(json(res).get("offset").asLong()).isEqualTo(cuts[i + 1]);
+        }
+        assertThat(jdbc.queryForObject("SELECT store_offset FROM upload_sessions WHERE id = ?::uuid", Long.class, id))
+                .as("Dropbox got the whole blocks").isEqualTo(8L * 1024 * 1024);
+        HttpResponse<String> finish = UploadApiSupport.post(http, url(""), "/api/upload_session/finish",
+                "{\"session_id\":\"" + id + "\",\"offset\":" + data.length + "}", null);
+        assertThat(finish.statusCode()).as(finish.body()).isEqualTo(200);
+        assertThat(json(finish).get("content_hash").asText()).isEqualTo(ContentHasher.of(data));
+        assertThat(Files.readAllBytes(fake.file(json(finish).get("path").asText()).orElseThrow().data())).isEqualTo(data);
     }
 
     @Test
@@ -412,17 +480,38 @@ class DropboxUploadApiTest extends HubTestBase {
     }
 
     @Test
-    void theUploadEndpointsHaveAnOpenApiDocument() throws Exception {
-        HttpResponse<String> res = get("/api/openapi/dropbox.json");
+    void theUploadEndpointsAreInTheGeneratedOpenApiDocument() throws Exception {
+        HttpResponse<String> res = get("/api/openapi.json");
         assertThat(res.statusCode()).isEqualTo(200);
         JsonNode doc = json(res);
         assertThat(doc.get("openapi").asText()).startsWith("3.");
-        assertThat(doc.get("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/api/dropbox_upload",
-                "/api/upload_session/start", "/api/upload_session/append", "/api/upload_session/finish", "/api/ingest_upload");
-        assertThat(doc.at("/paths/~1api~1dropbox_upload/post/parameters/0/name").asText()).isEqualTo("Idempotency-Key");
-        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/openapi/dropbox.json")))
+        for (String path : new String[] {"/api/dropbox_upload", "/api/upload_session/start", "/api/upload_session/append",
+                "/api/upload_session/finish", "/api/ingest_upload", "/api/flows/{flow}/run", "/api/flows/runs", "/api/dlq",
+                "/api/dlq/replay"}) {
+            assertThat(doc.get("paths").has(path)).as(path).isTrue();
+        }
+        JsonNode upload = doc.at("/paths/~1api~1dropbox_upload/post");
+        assertThat(upload.get("parameters").findValuesAsText("name")).contains("Idempotency-Key");
+        assertThat(upload.at("/responses/200/headers").has("Idempotent-Replayed")).isTrue();
+        assertThat(upload.get("responses").fieldNames()).toIterable().contains("200", "400", "409", "413", "422");
+        String body = upload.at("/requestBody/content/application~1json/schema/$ref").asText();
+        JsonNode schema = doc.at("/components/schemas/" + body.substring(body.lastIndexOf('/') + 1));
+        assertThat(schema.get("properties").fieldNames()).toIterable()
+                .contains("entity_type", "meta", "original_filename", "file_base64");
+        JsonNode append = doc.at("/paths/~1api~1upload_session~1append/post");
+        assertThat(append.get("parameters").findValuesAsText("name")).contains("session_id", "offset");
+        assertThat(append.at("/requestBody/content").has("application/octet-stream")).isTrue();
+        assertThat(append.get("responses").has("409")).isTrue();
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(java.net.URI.create(url("/api/openapi.json")))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
+        // what the servlet has no route for is answered as a problem too
+        HttpResponse<String> unknown = get("/api/dropbox_uploads");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        HttpResponse<String> wrongMethod = get("/api/dropbox_upload");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(wrongMethod.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
     }
 
     @Test

@@ -42,7 +42,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * add with autorename ("name (1).ext", same content is no conflict), 409 error shapes with
  * error_summary, and 429 with Retry-After (through {@link FakeHttpServer#failNext}). Bodies
  * are streamed to disk, so gigabytes pass without memory. Fault hooks: a lost response
- * (applied, answer dropped), held uploads (to keep a request in flight), expired tokens.
+ * (applied, answer dropped), held uploads (to keep a request in flight), expired tokens. A path
+ * component over 255 characters is malformed_path, as Dropbox answers it.
  */
 public final class FakeDropbox implements AutoCloseable {
     public static final String APP_KEY = "fake-app-key";
@@ -50,6 +51,8 @@ public final class FakeDropbox implements AutoCloseable {
     public static final String REFRESH_TOKEN = "fake-refresh-token-r3fr3sh";
     static final long BLOCK = 4L * 1024 * 1024;
     static final long MAX_REQUEST = 150L * 1024 * 1024;
+    /** Dropbox's limit for one path component ("file and folder names ... 255 characters"). */
+    static final int MAX_NAME_CHARS = 255;
 
     /** A stored file. */
     public record FileEntry(String pathDisplay, String id, String rev, long size, String contentHash, Path data,
@@ -269,8 +272,25 @@ public final class FakeDropbox implements AutoCloseable {
 
     // ---- endpoints ----
 
+    /** Dropbox refuses a path with a component longer than 255 characters as malformed (LookupError/WriteError malformed_path). */
+    static boolean malformed(String path) {
+        for (String component : path.split("/")) {
+            if (component.codePointCount(0, component.length()) > MAX_NAME_CHARS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Response malformedPath() {
+        return error("path/malformed_path/", "{\".tag\":\"path\",\"path\":{\".tag\":\"malformed_path\"}}");
+    }
+
     private Response getMetadata(JsonNode arg) throws IOException {
         String path = arg.path("path").asText();
+        if (malformed(path)) {
+            return malformedPath();
+        }
         FileEntry f = files.get(path.toLowerCase());
         if (f != null) {
             return ok(metadata(f));
@@ -285,6 +305,9 @@ public final class FakeDropbox implements AutoCloseable {
 
     private Response createFolder(JsonNode arg) throws IOException {
         String path = arg.path("path").asText();
+        if (malformed(path)) {
+            return malformedPath();
+        }
         if (files.containsKey(path.toLowerCase())) {
             return error("path/conflict/file/", "{\".tag\":\"path\",\"path\":{\".tag\":\"conflict\",\"conflict\":{\".tag\":\"file\"}}}");
         }
@@ -299,6 +322,12 @@ public final class FakeDropbox implements AutoCloseable {
     private Response upload(JsonNode arg, InputStream in) throws Exception {
         Path data = Files.createTempFile(dir, "upload-", ".bin");
         long n = spool(in, data, false);
+        if (malformed(arg.path("path").asText())) {
+            Files.deleteIfExists(data);
+            // UploadError.path is an UploadWriteFailed: the WriteError is its "reason"
+            return error("path/malformed_path/", "{\".tag\":\"path\",\"reason\":{\".tag\":\"malformed_path\"},"
+                    + "\"upload_session_id\":\"pid_upload_session:none\"}");
+        }
         if (n > MAX_REQUEST) {
             Files.deleteIfExists(data);
             return error("payload_too_large/", "{\".tag\":\"payload_too_large\"}");
@@ -381,7 +410,7 @@ public final class FakeDropbox implements AutoCloseable {
     private synchronized Response commit(JsonNode commit, Path data, long size, String hash) throws IOException {
         String path = commit.path("path").asText();
         String mode = commit.path("mode").isTextual() ? commit.path("mode").asText() : commit.path("mode").path(".tag").asText("add");
-        if (!path.startsWith("/") || path.contains("//") || path.endsWith("/")) {
+        if (!path.startsWith("/") || path.contains("//") || path.endsWith("/") || malformed(path)) {
             return error("path/malformed_path/", "{\".tag\":\"path\",\"path\":{\".tag\":\"malformed_path\"}}");
         }
         String candidate = path;

@@ -137,6 +137,30 @@ class IngestUploadApiTest extends HubTestBase {
     }
 
     @Test
+    void aThreeHundredCharacterOwnerNameIsStoredOnDisk() throws Exception {
+        ObjectNode body = (ObjectNode) JSON.readTree(samples().resolve("ingest_fieldapp.json").toFile());
+        ((ObjectNode) body.get("payload")).put("owner_name", "O".repeat(300)).put("file_name", "long-" + UUID.randomUUID() + ".png");
+        HttpResponse<String> res = post("/api/ingest_upload", body.toString(), null);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        String path = json(res).get("path").asText();
+        assertThat(onDisk(path)).isRegularFile();
+        for (String component : path.split("/")) {
+            assertThat(component.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(255);
+        }
+    }
+
+    @Test
+    void aJsonBodySentAsAFormAsCurlDashDDoesIsStillRead() throws Exception {
+        ObjectNode body = (ObjectNode) JSON.readTree(samples().resolve("ingest_fieldapp.json").toFile());
+        ((ObjectNode) body.get("payload")).put("file_name", "form-" + UUID.randomUUID() + ".png");
+        HttpResponse<String> res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/api/ingest_upload")))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        assertThat(onDisk(json(res).get("path").asText())).isRegularFile();
+    }
+
+    @Test
     void badIngestBodiesAre400sThatNameTheField() throws Exception {
         ObjectNode body = (ObjectNode) JSON.readTree(samples().resolve("ingest_fieldapp.json").toFile());
         body.put("source", "email");

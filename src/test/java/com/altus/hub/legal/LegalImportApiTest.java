@@ -386,5 +386,14 @@ class LegalImportApiTest extends HubTestBase {
         body.put("original_filename", "notice.pdf");
         HttpResponse<String> plain = post("/api/dropbox_upload", body.toString());
         assertThat(json(plain).get("path").asText()).isEqualTo(caseFolder.substring(0, caseFolder.lastIndexOf('/')) + "/notice.pdf");
+
+        // an upload session for a TenantLegal document with a case number lands in the case folder too
+        ObjectNode withCase = meta.deepCopy();
+        withCase.put("case_number", "2025/EV/77");
+        ObjectNode start = mapper.createObjectNode().put("entity_type", "TenantLegal").put("filename", "judgment.pdf");
+        start.set("meta", withCase);
+        HttpResponse<String> session = post("/api/upload_session/start", start.toString());
+        assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
+        assertThat(json(session).get("dest_path").asText()).isEqualTo(caseFolder + "/judgment.pdf");
     }
 }

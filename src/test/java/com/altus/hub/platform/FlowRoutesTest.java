@@ -1,9 +1,11 @@
 package com.altus.hub.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +22,7 @@ import com.altus.hub.platform.run.RunRecord;
 import com.altus.hub.test.HubTestBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.CamelContext;
-import org.apache.camel.builder.NotifyBuilder;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -43,13 +45,15 @@ class FlowRoutesTest extends HubTestBase {
         long[] echo = counters("test-echo");
         long[] widget = counters("test-echo-widget");
 
-        NotifyBuilder runs = new NotifyBuilder(camel).fromRoute("test-echo").whenCompleted(1).and().whenFailed(1).create();
         JsonNode partial = json(post("/api/flows/test-echo/run", "{\"n\": 4, \"dead\": 2}"));
         assertThat(partial.get("status").asText()).isEqualTo("partial");
         JsonNode failed = json(post("/api/flows/test-echo/run", "{\"fail\": \"no\"}"));
         assertThat(failed.get("status").asText()).isEqualTo("failed");
-        assertThat(runs.matches(10, TimeUnit.SECONDS)).as("one completed and one failed exchange from route test-echo").isTrue();
-
+        // the REST route enriches from direct:test-echo synchronously: both exchanges are done
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            long[] c = counters("test-echo");
+            return c[0] + c[1] - echo[0] - echo[1] >= 2;
+        });
         long[] echoAfter = counters("test-echo");
         long[] widgetAfter = counters("test-echo-widget");
         // {completed, failed, failuresHandled}
@@ -60,6 +64,19 @@ class FlowRoutesTest extends HubTestBase {
         assertThat(widgetAfter[2] - widget[2]).as("the dead-letter channel handled both").isEqualTo(2);
         assertThat(jdbc.queryForList("SELECT DISTINCT route_id FROM dead_letters WHERE flow = 'test-echo'", String.class))
                 .containsExactly("test-echo-widget");
+    }
+
+    @Test
+    void anErrorInAUnitFailsTheRunAtOnceAndReleasesTheFlow() throws Exception {
+        jdbc.update("DELETE FROM dead_letters WHERE flow = 'test-echo'");
+        JsonNode crashed = json(post("/api/flows/test-echo/run", "{\"dead\": 4, \"crash\": 1}"));
+        assertThat(crashed.get("status").asText()).isEqualTo("failed");
+        assertThat(crashed.get("error").asText()).contains("AssertionError").contains("widget 1 crashed");
+        // widget 0 was dead-lettered before the crash; 2 and 3 stopped at their first step
+        assertThat(jdbc.queryForList("SELECT entity_key FROM dead_letters WHERE flow = 'test-echo'", String.class))
+                .containsExactly("w-0");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM flow_leases WHERE flow = 'test-echo'", Long.class)).isZero();
+        assertThat(json(post("/api/flows/test-echo/run", "{\"n\": 1}")).get("status").asText()).isEqualTo("succeeded");
     }
 
     @Test

@@ -42,7 +42,8 @@ public class TestFlows extends FlowRouteBuilder {
         // test-echo: counts n items, sends `dead` broken widgets through its sub-route (each one is
         // dead-lettered there), then goes partial or fails as its parameters say
         flow("test-echo", FlowParam.integer("n", "items to count"), FlowParam.integer("dead", "broken widgets"),
-                FlowParam.text("partial", "partial reason"), FlowParam.text("fail", "failure message"))
+                FlowParam.text("partial", "partial reason"), FlowParam.text("fail", "failure message"),
+                FlowParam.integer("crash", "the widget that throws an Error instead"))
                 .process(TestFlows::widgets).id("test-echo-plan")
                 .split(body())
                     .to("direct:test-echo-widget").id("test-echo-each")
@@ -72,6 +73,9 @@ public class TestFlows extends FlowRouteBuilder {
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("id", "w-" + i);
             w.put("n", i);
+            if (String.valueOf(i).equals(ctx.param("crash", null))) {
+                w.put("crash", true);
+            }
             widgets.add(w);
         }
         ex.getMessage().setBody(widgets);
@@ -81,6 +85,9 @@ public class TestFlows extends FlowRouteBuilder {
     static void widget(Exchange ex) {
         Map<String, Object> w = Units.body(ex, Map.class);
         Units.entity(ex, "widget", String.valueOf(w.get("id")));
+        if (Boolean.TRUE.equals(w.get("crash"))) {
+            throw new AssertionError("widget " + w.get("n") + " crashed");
+        }
         boolean replay = ex.getProperty(DeadLetterChannel.REPLAY_OF) != null;
         if (!replay || REPLAY_FAILS.get()) {
             throw new IllegalStateException("widget " + w.get("n") + " is broken");

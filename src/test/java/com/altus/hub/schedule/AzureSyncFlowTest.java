@@ -1,7 +1,6 @@
 package com.altus.hub.schedule;
 
 import static com.altus.hub.schedule.AzureSyncTestSupport.JSON;
-import static com.altus.hub.schedule.AzureSyncTestSupport.SAMPLE_BLOBS;
 import static com.altus.hub.schedule.AzureSyncTestSupport.bytes;
 import static com.altus.hub.schedule.AzureSyncTestSupport.companyUsers;
 import static com.altus.hub.schedule.AzureSyncTestSupport.sample;
@@ -10,36 +9,16 @@ import static com.altus.hub.schedule.AzureSyncTestSupport.users;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import com.altus.hub.platform.config.HubSettings;
-import com.altus.hub.test.AzuriteServer;
-import com.altus.hub.test.HubTestBase;
-import com.azure.core.util.BinaryData;
-import com.azure.storage.blob.BlobContainerClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
-import com.azure.storage.blob.models.BlobItem;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.camel.ProducerTemplate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * azure-sync against Azurite (connection string) and the Supabase fake (GoTrue + Storage): first
@@ -47,80 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * faults, and a crash between two blobs. Assertions read the database, the stored objects and
  * the fake's users and request log.
  */
-@Import(AzureSyncFlowTest.CrashableStore.class)
-class AzureSyncFlowTest extends HubTestBase {
-    private static final String CONTAINER = "azure-sync-flow";
-    private static final String BUCKET = "schedule-data";
-    private static final FakeSupabase supabase = new FakeSupabase();
-    /** Puts left before the simulated crash; negative = no crash armed. */
-    private static final AtomicInteger crashAfterPuts = new AtomicInteger(-1);
-
-    private static BlobContainerClient container;
-
-    @DynamicPropertySource
-    static void azure(DynamicPropertyRegistry r) {
-        r.add("AZURE_STORAGE_CONNECTION_STRING", () -> AzuriteServer.get().connectionString());
-        r.add("AZURE_BLOB_CONTAINER", () -> CONTAINER);
-        r.add("SUPABASE_URL", supabase::baseUrl);
-        r.add("SUPABASE_SERVICE_ROLE_KEY", () -> FakeSupabase.SERVICE_KEY);
-        r.add("hub.azure.retry.initial-delay", () -> "PT0.01S");
-    }
-
-    /** Stands in for a process dying in the middle of a run (an Error, which no flow code catches). */
-    static final class SimulatedCrash extends Error {
-        SimulatedCrash() {
-            super("simulated crash between two blobs");
-        }
-    }
-
-    /** The real adapters, with an object store that can be made to "crash" after a number of puts. */
-    @TestConfiguration
-    static class CrashableStore {
-        @Bean
-        @Primary
-        ScheduleAdapters crashableAdapters(HubSettings settings, ObjectProvider<ProducerTemplate> producer, ObjectMapper json) {
-            return new ScheduleAdapters(settings, producer, json, Duration.ofSeconds(10), 5, Duration.ofMillis(10)) {
-                @Override
-                public ObjectStore objectStore() {
-                    ObjectStore real = super.objectStore();
-                    return new ObjectStore() {
-                        @Override
-                        public String describe() {
-                            return real.describe();
-                        }
-
-                        @Override
-                        public void put(String path, byte[] content, String contentType) throws Exception {
-                            if (crashAfterPuts.get() >= 0 && crashAfterPuts.getAndDecrement() == 0) {
-                                throw new SimulatedCrash();
-                            }
-                            real.put(path, content, contentType);
-                        }
-                    };
-                }
-            };
-        }
-    }
-
-    @AfterAll
-    static void stopFake() {
-        supabase.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        if (container == null) {
-            container = new BlobServiceClientBuilder().connectionString(AzuriteServer.get().connectionString()).buildClient()
-                    .getBlobContainerClient(CONTAINER);
-            container.createIfNotExists();
-        }
-        for (BlobItem b : container.listBlobs()) {
-            container.getBlobClient(b.getName()).delete();
-        }
-        AzureSyncTestSupport.resetTables(jdbc);
-        supabase.reset();
-        crashAfterPuts.set(-1);
-    }
+class AzureSyncFlowTest extends AzureSyncTestBase {
 
     @Test
     void firstSyncWritesEverythingAndAnUnchangedRerunDownloadsNothingAndCallsNoAuth() throws Exception {
@@ -425,19 +331,4 @@ class AzureSyncFlowTest extends HubTestBase {
         return out;
     }
 
-    private JsonNode runFlow() throws Exception {
-        var response = post("/api/flows/azure-sync/run", null);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json(response);
-    }
-
-    private void uploadSamples() throws Exception {
-        for (String name : SAMPLE_BLOBS) {
-            upload(name, sample(name));
-        }
-    }
-
-    private static void upload(String name, byte[] content) {
-        container.getBlobClient(name).upload(BinaryData.fromBytes(content), true);
-    }
 }

@@ -71,6 +71,14 @@ public final class FakeSupabase extends FakeHttpServer {
         return id;
     }
 
+    /** An operator deleting an auth user by hand (its email becomes free). */
+    public synchronized void removeUser(UUID id) {
+        ObjectNode u = users.remove(id);
+        if (u != null) {
+            emails.remove(u.path("email").asText().toLowerCase());
+        }
+    }
+
     private synchronized Response createUser(Recorded r) throws Exception {
         if (!authorized(r)) {
             return unauthorized();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,9 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,7 +129,7 @@ class ScheduleMappingTest {
         Path f = dir.resolve("users.json");
         Files.writeString(f, "{}");
         Files.setLastModifiedTime(f, FileTime.from(Instant.parse("2025-12-10T05:00:00Z")));
-        FolderBlobSource source = new FolderBlobSource(dir);
+        FolderBlobContainer source = new FolderBlobContainer(dir);
         String before = source.list().get(0).etag();
         Files.writeString(f, "{}");
         Files.setLastModifiedTime(f, FileTime.from(Instant.parse("2025-12-10T05:15:00Z")));
@@ -133,8 +137,41 @@ class ScheduleMappingTest {
             assertThat(b.name()).isEqualTo("users.json");
             assertThat(b.etag()).isNotEqualTo(before);
         });
-        try (BlobSource.Download d = source.open(source.list().get(0))) {
-            assertThat(new String(d.content().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{}");
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            Exchange get = new DefaultExchange(camel);
+            get.getMessage().setHeader(BlobContainer.BLOB_NAME, "users.json");
+            source.getStep(get);
+            assertThat(get.getMessage().getHeader(BlobContainer.ETAG)).isEqualTo(source.list().get(0).etag());
+            try (InputStream in = get.getMessage().getBody(InputStream.class)) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{}");
+            }
+        }
+    }
+
+    @Test
+    void aFolderContainerWritesWholeBlobsWithTheirMetadataAndListsThemWithIt(@TempDir Path dir) throws Exception {
+        FolderBlobContainer folder = new FolderBlobContainer(dir);
+        String etag = folder.put("7_schedules.json", out -> out.write("{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+                java.util.Map.of("hub_content_sha256", "abc"));
+        assertThat(folder.list()).singleElement().satisfies(b -> {
+            assertThat(b.name()).as("the metadata file is not a blob").isEqualTo("7_schedules.json");
+            assertThat(b.etag()).isEqualTo(etag);
+            assertThat(b.size()).isEqualTo(7);
+            assertThat(b.metadata()).containsEntry("hub_content_sha256", "abc");
+        });
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            Exchange put = new DefaultExchange(camel);
+            put.getMessage().setHeader(BlobContainer.BLOB_NAME, "7_schedules.json");
+            put.getMessage().setHeader(BlobContainer.METADATA, java.util.Map.of("hub_content_sha256", "def"));
+            put.getMessage().setBody("{\"a\":2}".getBytes(StandardCharsets.UTF_8));
+            folder.putStep(put);
+            assertThat(put.getMessage().getHeader(BlobContainer.ETAG, String.class)).isEqualTo(folder.list().get(0).etag());
+        }
+        assertThat(Files.readString(dir.resolve("7_schedules.json"))).isEqualTo("{\"a\":2}");
+        assertThat(folder.list().get(0).metadata()).containsEntry("hub_content_sha256", "def");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
+                    .containsExactlyInAnyOrder("7_schedules.json", ".7_schedules.json.meta");
         }
     }
 
@@ -149,7 +186,7 @@ class ScheduleMappingTest {
         var azure = AzureBlobConnection.fromSasUrl(URI.create("https://acct.blob.core.windows.net/blobs?se=2030-01-01&sig=x"));
         assertThat(azure.account()).isEqualTo("acct");
         assertThat(azure.client().getAccountUrl()).isEqualTo("https://acct.blob.core.windows.net");
-        assertThat(BlobSource.normalizeEtag("\"0x8DC1\"")).isEqualTo("0x8DC1");
+        assertThat(BlobContainer.normalizeEtag("\"0x8DC1\"")).isEqualTo("0x8DC1");
     }
 
     /** Parses under a name that carries no id, so only the content is checked. */

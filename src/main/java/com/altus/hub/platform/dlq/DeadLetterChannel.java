@@ -40,6 +40,8 @@ public class DeadLetterChannel extends RouteConfigurationBuilder {
     public static final String ENTITY_KEY = "HubEntityKey";
     /** Exchange property of a replay: the id of the letter being replayed. */
     public static final String REPLAY_OF = "HubReplayOf";
+    /** Exchange property: failures of this unit so far (the redelivery limit). */
+    static final String FAILURES = "HubUnitFailures";
     private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie",
             "x-api-key", "apikey", "api-key", "x-auth-token", "x-upsert-token");
 
@@ -68,9 +70,9 @@ public class DeadLetterChannel extends RouteConfigurationBuilder {
                 .logExhaustedMessageHistory(false)
                 .logStackTrace(false));
         // these end the run: no redelivery, no letter, the exception goes on to the flow route
-        config.onException(FlowAbortedException.class, InterruptedException.class).handled(false)
+        config.onException(FlowAbortedException.class, InterruptedException.class).id("hub-dead-letter-abort").handled(false)
                 .maximumRedeliveries(0).logExhausted(false)
-                .process(DeadLetterChannel::abortRun);
+                .process(DeadLetterChannel::abortRun).id("hub-dead-letter-abort-run");
     }
 
     /** Tells the run that a unit aborted it, so that the split's remaining units stop at their first step. */
@@ -82,10 +84,15 @@ public class DeadLetterChannel extends RouteConfigurationBuilder {
         }
     }
 
-    /** Transient, and not redelivered as often as allowed yet (the counter is 1 after the first failure). */
+    /**
+     * Transient, and not redelivered as often as allowed yet. The failures are counted in an
+     * exchange property, not read from Camel's redelivery header: a step that clears the message
+     * headers would reset that and redeliver forever.
+     */
     public boolean shouldRedeliver(Exchange exchange) {
-        int counter = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        return counter <= redeliveries && isTransient(exchange);
+        int failures = exchange.getProperty(FAILURES, 0, Integer.class) + 1;
+        exchange.setProperty(FAILURES, failures);
+        return failures <= redeliveries && isTransient(exchange);
     }
 
     /** Whether a failure is worth redelivering. */

@@ -1,8 +1,6 @@
 package com.altus.hub.platform.dlq;
 
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.altus.hub.platform.run.RunContext;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,33 +15,21 @@ import org.springframework.stereotype.Component;
  * Replays a dead letter as a route trigger: its original message (payload and headers) is sent to
  * {@code direct:<route_id>}, the sub-route that failed, as a detached unit of its flow. A replay
  * that fails again throws, whether the failure reached the caller or was caught by the route's
- * dead-letter channel (which files nothing for a replay). Letters without a route fall back to a
- * {@link DeadLetterReplayer} their flow registered.
+ * dead-letter channel (which files nothing for a replay). A letter without a route (filed before
+ * the flows were routes) cannot be replayed; the next successful run of its flow closes it.
  */
 @Component
 public class DeadLetterReplayRegistry {
-    private final List<DeadLetterReplayer> replayers;
     private final CamelContext camel;
     private final ProducerTemplate producer;
     private final ObjectMapper json;
     private final DeadLetterService letters;
 
-    public DeadLetterReplayRegistry(List<DeadLetterReplayer> replayers, CamelContext camel, ObjectMapper json,
-                                    DeadLetterService letters) {
-        this.replayers = List.copyOf(replayers);
+    public DeadLetterReplayRegistry(CamelContext camel, ObjectMapper json, DeadLetterService letters) {
         this.camel = camel;
         this.producer = camel.createProducerTemplate();
         this.json = json;
         this.letters = letters;
-    }
-
-    public Optional<DeadLetterReplayer> find(String flow, String entityType) {
-        for (DeadLetterReplayer r : replayers) {
-            if (r.flow().equals(flow) && r.handles(entityType)) {
-                return Optional.of(r);
-            }
-        }
-        return Optional.empty();
     }
 
     /** Replays one letter within the replay run {@code replayRunId}; throws when it still fails. */
@@ -71,13 +57,8 @@ public class DeadLetterReplayRegistry {
             }
             return;
         }
-        Optional<DeadLetterReplayer> replayer = find(letter.flow(), letter.entityType());
-        if (replayer.isPresent()) {
-            replayer.get().replay(letter);
-            return;
-        }
         throw new IllegalStateException(letter.routeId() != null
                 ? "route " + letter.routeId() + " of dead letter " + letter.id() + " no longer exists"
-                : "nothing can replay dead letters of flow " + letter.flow() + " entity " + letter.entityType());
+                : "dead letter " + letter.id() + " names no route to replay it through (filed by an older version of the hub)");
     }
 }

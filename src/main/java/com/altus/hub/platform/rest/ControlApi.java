@@ -20,6 +20,8 @@ import org.springframework.stereotype.Component;
 /** The control endpoints: run flows, list runs, inspect and replay dead letters. */
 @Component("controlApi")
 public class ControlApi {
+    /** Exchange property: the flow a control request triggers (the route sends to direct:<it>). */
+    public static final String TARGET_FLOW = "HubTargetFlow";
     private static final Set<String> DLQ_STATUSES = Set.of("pending", "replayed", "parked");
     private final FlowRunner runner;
     private final RunLedger ledger;
@@ -34,24 +36,34 @@ public class ControlApi {
     }
 
     /**
-     * POST /api/flows/{flow}/run: sends to direct:{flow} and answers the run record; the body's
-     * fields are the run parameters, checked against the flow's declaration before anything runs.
+     * POST /api/flows/{flow}/run, first step: the flow must exist and the body's fields must be
+     * its run parameters (checked before anything runs: 404, 400); the exchange then carries the
+     * trigger for {@code direct:<flow>} (the route's next step sends it there).
      */
-    public void run(Exchange ex) throws Exception {
+    public void runRequest(Exchange ex) throws Exception {
         String flow = ex.getMessage().getHeader("flow", String.class);
         if (!runner.exists(flow)) {
             throw new UnknownFlowException(flow);
         }
         ObjectNode body = JsonBodies.object(json, ex.getMessage().getBody(String.class));
-        respond(ex, 200, trigger(flow, JsonBodies.toMap(json, body)));
+        trigger(ex, flow, JsonBodies.toMap(json, body));
     }
 
-    private RunRecord trigger(String flow, Map<String, Object> params) {
+    /** POST /api/flows/{flow}/run, last step: the run record (also of a failed run); 409 when the flow ran elsewhere. */
+    public void runAnswer(Exchange ex) throws Exception {
+        respond(ex, 200, FlowRunner.outcome(ex.getProperty(TARGET_FLOW, String.class), ex));
+    }
+
+    private void trigger(Exchange ex, String flow, Map<String, Object> params) {
+        Map<String, Object> validated;
         try {
-            return runner.run(flow, "rest", params);
+            validated = runner.definition(flow).validate(params);
         } catch (FlowParameterException e) {
             throw Problem.badRequest(e.parameter(), e.getMessage());
         }
+        ex.setProperty(TARGET_FLOW, flow);
+        ex.getMessage().setHeader(FlowRunner.TRIGGER_HEADER, "rest");
+        ex.getMessage().setHeader(FlowRunner.PARAMS_HEADER, validated);
     }
 
     /** GET /api/flows/runs?flow=&limit= : newest first. */
@@ -79,8 +91,8 @@ public class ControlApi {
         respond(ex, 200, letters.list(status, flow, limit(ex, 100, 1000)));
     }
 
-    /** POST /api/dlq/replay {ids?, flow?}: runs the dlq-replay flow on that selection. */
-    public void replay(Exchange ex) throws Exception {
+    /** POST /api/dlq/replay {ids?, flow?}, first step: the selection becomes the parameters of a dlq-replay run. */
+    public void replayRequest(Exchange ex) throws Exception {
         ObjectNode body = JsonBodies.object(json, ex.getMessage().getBody(String.class));
         List<Long> ids = JsonBodies.optionalLongs(body, "ids");
         String flow = JsonBodies.optionalText(body, "flow");
@@ -91,7 +103,12 @@ public class ControlApi {
         if (flow != null) {
             params.put("flow", flow);
         }
-        RunRecord record = trigger(DlqReplayRoutes.NAME, params);
+        trigger(ex, DlqReplayRoutes.NAME, params);
+    }
+
+    /** POST /api/dlq/replay, last step: {selected, succeeded, failed, parked, run_id, status}. */
+    public void replayAnswer(Exchange ex) throws Exception {
+        RunRecord record = FlowRunner.outcome(DlqReplayRoutes.NAME, ex);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("selected", record.stats().getOrDefault("selected", 0));
         out.put("succeeded", record.stats().getOrDefault("succeeded", 0));

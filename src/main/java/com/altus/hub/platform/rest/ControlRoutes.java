@@ -1,5 +1,6 @@
 package com.altus.hub.platform.rest;
 
+import com.altus.hub.platform.run.FlowRunner;
 import com.altus.hub.platform.run.RunRecord;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.rest.RestBindingMode;
@@ -8,27 +9,38 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * REST DSL (platform-http on Spring MVC) for the control API and the OpenAPI document.
- * Each verb hands over to a direct route that uses the shared REST error handling.
+ * The REST configuration of the hub (camel-servlet, see {@link RestTransport}) and the control API:
+ * flow runs, the run ledger, dead letters, and the generated OpenAPI document at /api/openapi.json.
+ * Each verb hands over to a direct route that uses the shared REST error handling ({@link RestErrors}).
  */
 @Component
 public class ControlRoutes extends RouteBuilder {
     private final String version;
+    private final String servletName;
 
-    public ControlRoutes(@Value("${hub.version:0.1.0}") String version) {
+    public ControlRoutes(@Value("${hub.version:0.1.0}") String version, RestTransport.ServletName servletName) {
         this.version = version;
+        this.servletName = servletName.value();
     }
 
     @Override
     public void configure() {
+        // the servlet streams request bodies: no stream cache, no form or multipart parsing by the binding
         restConfiguration()
-                .component("platform-http")
+                .component("servlet")
+                .endpointProperty("servletName", servletName)
+                .endpointProperty("disableStreamCache", "true")
+                .endpointProperty("httpBinding", "#" + RestTransport.BINDING)
                 .bindingMode(RestBindingMode.off)
                 .apiContextPath("/api/openapi.json")
+                .apiContextRouteId("api-openapi")
+                // servers[0] is the caller's origin (X-Forwarded-Proto/-Host behind a proxy), not 0.0.0.0
+                .useXForwardHeaders(true)
                 .apiProperty("api.title", "Altus Integration Hub")
                 .apiProperty("api.version", version)
                 .apiProperty("api.description", "Runs the hub's flows and serves its upload endpoints. "
-                        + "Every /api call needs Authorization: Bearer <HUB_API_TOKEN>; errors are application/problem+json.")
+                        + "Every /api call needs Authorization: Bearer <HUB_API_TOKEN>; errors are application/problem+json "
+                        + "(RFC 9457) with 'field' naming the bad input of a 400.")
                 .apiProperty("openapi.version", "3.0.3");
 
         rest("/api/flows").description("Flow runs and the run ledger")
@@ -62,14 +74,21 @@ public class ControlRoutes extends RouteBuilder {
                     .to("direct:api-dlq-replay");
 
         from("direct:api-flows").routeId("api-flows").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "flows");
+                .bean("controlApi", "flows").id("api-flows-list");
         from("direct:api-flow-runs").routeId("api-flow-runs").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "runs");
+                .bean("controlApi", "runs").id("api-flow-runs-list");
+        // a REST trigger sends to direct:<flow> (a copy of the request's exchange, so a failed run is
+        // answered with its record instead of failing the request)
         from("direct:api-flow-run").routeId("api-flow-run").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "run");
+                .bean("controlApi", "runRequest").id("api-flow-run-request")
+                .enrich().simple("direct:${exchangeProperty." + ControlApi.TARGET_FLOW + "}")
+                    .aggregationStrategy(FlowRunner.TRIGGER_OUTCOME).aggregateOnException(true).id("api-flow-run-send")
+                .bean("controlApi", "runAnswer").id("api-flow-run-answer");
         from("direct:api-dlq-list").routeId("api-dlq-list").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "deadLetters");
+                .bean("controlApi", "deadLetters").id("api-dlq-list-letters");
         from("direct:api-dlq-replay").routeId("api-dlq-replay").routeConfigurationId(RestErrors.ID)
-                .bean("controlApi", "replay");
+                .bean("controlApi", "replayRequest").id("api-dlq-replay-request")
+                .enrich("direct:dlq-replay", FlowRunner.TRIGGER_OUTCOME, true, false).id("api-dlq-replay-send")
+                .bean("controlApi", "replayAnswer").id("api-dlq-replay-answer");
     }
 }

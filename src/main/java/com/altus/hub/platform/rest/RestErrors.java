@@ -1,5 +1,7 @@
 package com.altus.hub.platform.rest;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.altus.hub.platform.ops.Redactor;
@@ -17,7 +19,8 @@ import org.springframework.stereotype.Component;
 /**
  * Error handling of the REST routes (route configuration {@value #ID}): every failure becomes
  * an application/problem+json answer with the right status; unexpected ones are logged with
- * an id that the answer carries, never with a stack trace in the answer.
+ * an id that the answer carries, never with a stack trace in the answer. Areas add their own
+ * exceptions through {@link ProblemMapper} beans (a 503 also gets Retry-After).
  */
 @Component
 public class RestErrors extends RouteConfigurationBuilder {
@@ -25,10 +28,12 @@ public class RestErrors extends RouteConfigurationBuilder {
     private static final Logger log = LoggerFactory.getLogger(RestErrors.class);
     private final ObjectMapper json;
     private final Redactor redactor;
+    private final List<ProblemMapper> mappers;
 
-    public RestErrors(ObjectMapper json, Redactor redactor) {
+    public RestErrors(ObjectMapper json, Redactor redactor, List<ProblemMapper> mappers) {
         this.json = json;
         this.redactor = redactor;
+        this.mappers = List.copyOf(mappers);
     }
 
     @Override
@@ -40,23 +45,36 @@ public class RestErrors extends RouteConfigurationBuilder {
     void toProblem(Exchange ex) throws JsonProcessingException {
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Problem p = problemFor(e);
-        if (p.status() >= 500) {
+        String method = ex.getMessage().getHeader(Exchange.HTTP_METHOD, String.class);
+        String instance = ex.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        if (p == null) {
             String id = UUID.randomUUID().toString();
-            log.error("request {} {} failed (problem id {})", ex.getMessage().getHeader(Exchange.HTTP_METHOD),
-                    ex.getMessage().getHeader(Exchange.HTTP_URI), id, e);
-            p.with("problem_id", id);
+            log.error("request {} {} failed (problem id {})", method, instance, id, e);
+            p = new Problem(500, "internal error").with("problem_id", id);
+        } else if (p.status() >= 500) {
+            log.warn("request {} {}: {} {}", method, instance, p.status(), redactor.redact(p.getMessage()));
         }
-        String instance = ex.getMessage().getHeader(Exchange.HTTP_PATH, String.class);
-        ex.getMessage().removeHeaders("*", Exchange.HTTP_PATH);
+        ex.getMessage().removeHeaders("*");
         ex.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, p.status());
         ex.getMessage().setHeader(Exchange.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        if (p.status() == 503) {
+            ex.getMessage().setHeader("Retry-After", "30");
+        }
         ex.getMessage().setBody(json.writeValueAsString(p.body(instance)));
     }
 
+    /** The problem for a failure, or null for an unexpected one (answered 500 with a problem id). */
     Problem problemFor(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof Problem p) {
                 return new Problem(p.status(), redactor.redact(p.getMessage())).withAll(p);
+            }
+            for (ProblemMapper m : mappers) {
+                Optional<Problem> mapped = m.problemFor(t);
+                if (mapped.isPresent()) {
+                    Problem p = mapped.get();
+                    return new Problem(p.status(), redactor.redact(p.getMessage())).withAll(p);
+                }
             }
             if (t instanceof UnknownFlowException) {
                 return Problem.notFound(t.getMessage());
@@ -65,7 +83,7 @@ public class RestErrors extends RouteConfigurationBuilder {
                 return new Problem(409, t.getMessage()).with("flow", busy.flow());
             }
             if (t instanceof PayloadTooLargeException) {
-                return new Problem(413, t.getMessage());
+                return new Problem(413, t.getMessage()).with("field", "body");
             }
             if (t instanceof JsonMappingException jm && !jm.getPath().isEmpty()) {
                 String field = JsonBodies.pathOf(jm);
@@ -77,6 +95,6 @@ public class RestErrors extends RouteConfigurationBuilder {
                         + ", column " + jp.getLocation().getColumnNr()));
             }
         }
-        return new Problem(500, "internal error");
+        return null;
     }
 }

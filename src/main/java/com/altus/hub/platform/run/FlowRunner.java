@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.camel.AggregationStrategy;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -186,6 +187,23 @@ public class FlowRunner {
         }
         return new Outcome(outcome(flowName, exchange), exchange.getException());
     }
+
+    /**
+     * For a trigger that sends a copy of its exchange to {@code direct:<flow>} (an enrich): brings
+     * the run's outcome back (record, or skipped) and, when the flow did not run at all, its failure.
+     * A failed run is an outcome, not a failure of the trigger.
+     */
+    public static final AggregationStrategy TRIGGER_OUTCOME = (original, run) -> {
+        if (run == null) {
+            return original;
+        }
+        original.setProperty(RECORD_PROPERTY, run.getProperty(RECORD_PROPERTY));
+        original.setProperty(SKIPPED_PROPERTY, run.getProperty(SKIPPED_PROPERTY));
+        if (run.getProperty(RECORD_PROPERTY) == null && run.getException() != null) {
+            original.setException(run.getException());
+        }
+        return original;
+    };
 
     /** The run record of an exchange that went through a flow route; throws when it did not run. */
     public static RunRecord outcome(String flowName, Exchange done) {

@@ -64,7 +64,7 @@ class JsonLimitsTest extends HubTestBase {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM sync_jobs WHERE flow = 'test-echo'", Integer.class))
                 .as("no run was started").isEqualTo(runsBefore);
         assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
-        HttpResponse<String> fine = post("/api/flows/test-echo/run", "{\"n\": 3, \"nested\": {\"a\": [1, 2, {\"b\": \"c\"}]}}");
+        HttpResponse<String> fine = post("/api/flows/test-echo/run", "{\"n\": 3}");
         assertThat(fine.statusCode()).isEqualTo(200);
         assertThat(json(fine).get("status").asText()).isEqualTo("succeeded");
     }
