@@ -82,6 +82,9 @@ public class LegalRepository {
                                   GROUP BY case_number HAVING count(*) > 1)
             GROUP BY case_number""";
 
+    /** The same table, empty: when the case numbers' hashes show that no case number is in two rows. */
+    private static final String NO_DUPLICATES = "CREATE TEMP TABLE legal_dups (case_number text, error text) ON COMMIT DROP";
+
     /**
      * Each distinct (address, unit, tenant) of the rows whose cells passed, matched once: property
      * by address (the full address or the street alone), unit by name at that property, then the
@@ -252,6 +255,7 @@ public class LegalRepository {
         private PGCopyOutputStream copy;
         private Writer out;
         private final StringBuilder line = new StringBuilder(512);
+        private final CaseNumberHashes caseNumbers = new CaseNumberHashes();
         private boolean done;
 
         Staging(Connection c) throws SQLException {
@@ -264,6 +268,7 @@ public class LegalRepository {
         public void add(CaseRow r) throws IOException {
             line.setLength(0);
             line.append(r.rowNumber());
+            caseNumbers.add(r.caseNumber());
             field(r.caseNumber());
             field(r.cell(Column.TENANT_NAME));
             field(r.cell(Column.PROPERTY_ADDRESS));
@@ -333,8 +338,11 @@ public class LegalRepository {
             long t = System.nanoTime();
             try (Statement st = c.createStatement()) {
                 st.execute("SET LOCAL work_mem = '" + WORK_MEM + "'");
-                st.execute("ANALYZE legal_stage");
-                st.execute(DUPLICATES);
+                // statistics of the columns the next statements group and join by (not of every column)
+                st.execute("ANALYZE legal_stage (case_number, property_address, unit_name, tenant_name)");
+                t = step(steps, "analyze", t);
+                // no two rows share a case number's hash: no duplicates, without asking the database
+                st.execute(caseNumbers.possibleDuplicates() ? DUPLICATES : NO_DUPLICATES);
                 t = step(steps, "duplicates", t);
                 st.execute(MATCHES);
                 st.execute("ANALYZE legal_matches");
@@ -438,11 +446,16 @@ public class LegalRepository {
          */
         public List<String> casesNeedingFolders(String root) throws SQLException {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT x.case_number FROM legal_result x"
-                    + " JOIN legal_case_tenancies t ON t.case_number = x.case_number"
-                    + " LEFT JOIN legal_case_folders f ON f.case_number = x.case_number"
-                    + " WHERE x.error IS NULL AND (f.case_number IS NULL OR f.source_md5 <> " + SOURCE_MD5 + ")"
-                    + " ORDER BY x.case_number")) {
+            // a case without a folder needs one (its tenancy exists: its row was matched in this
+            // transaction); only the cases with a folder have their source's md5 computed and compared
+            try (PreparedStatement ps = c.prepareStatement("WITH x AS MATERIALIZED ("
+                    + " SELECT r.case_number, f.source_md5 FROM legal_result r"
+                    + " LEFT JOIN legal_case_folders f ON f.case_number = r.case_number WHERE r.error IS NULL)"
+                    + " SELECT x.case_number FROM x WHERE x.source_md5 IS NULL"
+                    + " UNION ALL"
+                    + " SELECT x.case_number FROM x JOIN legal_case_tenancies t ON t.case_number = x.case_number"
+                    + " WHERE x.source_md5 IS NOT NULL AND x.source_md5 <> " + SOURCE_MD5
+                    + " ORDER BY 1")) {
                 ps.setString(1, root);
                 ps.setFetchSize(5000);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -487,6 +500,81 @@ public class LegalRepository {
                 c.setAutoCommit(true);
                 c.close();
             }
+        }
+    }
+
+    /**
+     * 64-bit hashes of the staged case numbers (open addressing, 8 bytes a row): when no two rows'
+     * hashes are equal, no case number is in two rows and the duplicates statement is not needed;
+     * equal hashes (a duplicate, or rarely two case numbers with the same hash) leave the question to
+     * the database. The hash is of the text as the staging table holds it ({@code \0} as a blank,
+     * as {@code field} writes it; surrogates as '?', which can only add false alarms).
+     */
+    static final class CaseNumberHashes {
+        private long[] slots = new long[1 << 12];
+        private boolean hasZero;
+        private int size;
+        private boolean duplicates;
+
+        void add(String caseNumber) {
+            if (caseNumber == null || duplicates) {
+                return;
+            }
+            long h = hash(caseNumber);
+            if (h == 0) {
+                duplicates = hasZero;
+                hasZero = true;
+                return;
+            }
+            if (!insert(slots, h)) {
+                duplicates = true;
+                return;
+            }
+            if (++size > slots.length / 2) {
+                long[] bigger = new long[slots.length * 2];
+                for (long v : slots) {
+                    if (v != 0) {
+                        insert(bigger, v);
+                    }
+                }
+                slots = bigger;
+            }
+        }
+
+        /** False when the hash was there already. */
+        private static boolean insert(long[] table, long h) {
+            int mask = table.length - 1;
+            for (int i = (int) (h ^ (h >>> 32)) & mask; ; i = (i + 1) & mask) {
+                if (table[i] == 0) {
+                    table[i] = h;
+                    return true;
+                }
+                if (table[i] == h) {
+                    return false;
+                }
+            }
+        }
+
+        boolean possibleDuplicates() {
+            return duplicates;
+        }
+
+        static long hash(String s) {
+            long h = 0xcbf29ce484222325L;
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '\0') {
+                    ch = ' ';
+                } else if (Character.isSurrogate(ch)) {
+                    ch = '?';
+                }
+                h = (h ^ ch) * 0x100000001b3L;
+            }
+            // a final mix so that the low bits (the slot) depend on every character
+            h ^= h >>> 33;
+            h *= 0xff51afd7ed558ccdL;
+            h ^= h >>> 33;
+            return h;
         }
     }
 

@@ -1,11 +1,9 @@
 package com.altus.hub.legal;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +29,8 @@ import org.springframework.util.unit.DataSize;
  * run_id, and errors_truncated when the list was cut). A refused workbook is 400 with the reason;
  * an import already running is 409.
  *
- * <p>Both REST transports work: a raw body stream (the servlet with its stream cache off, or a
- * cached stream) is parsed here with {@link MultipartFileReader}; where the transport parsed the
- * multipart body itself (platform-http on Spring MVC hands the one file part over as a
- * {@link Path} in its temporary folder), that file is moved into the spool.
+ * <p>The REST transport is camel-servlet with its stream cache off: the body is the request's raw
+ * stream, parsed here with {@link MultipartFileReader} while it arrives (nothing else buffers it).
  */
 @Component("legalUploads")
 public class LegalUploads {
@@ -74,15 +70,7 @@ public class LegalUploads {
         }
         Path spool = folders.uploads().resolve(UUID.randomUUID() + ".xlsx");
         ex.setProperty(SPOOL, spool);
-        Object body = ex.getMessage().getBody();
-        Path parsed = body instanceof Path p ? p : body instanceof File f ? f.toPath() : null;
-        if (parsed != null) {
-            // the transport parsed the multipart body already (one file part) into a file: take it over
-            Files.move(parsed, spool, StandardCopyOption.REPLACE_EXISTING);
-            ex.setProperty(FILENAME, ex.getMessage().getHeader(Exchange.FILE_NAME, String.class));
-            return;
-        }
-        InputStream in = body == null ? null : ex.getMessage().getBody(InputStream.class);
+        InputStream in = ex.getMessage().getBody() == null ? null : ex.getMessage().getBody(InputStream.class);
         if (in == null) {
             throw Problem.badRequest(FIELD, "the request has no multipart part named '" + FIELD + "' (send the workbook as "
                     + "form field '" + FIELD + "')");

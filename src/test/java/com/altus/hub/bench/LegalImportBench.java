@@ -66,6 +66,7 @@ public final class LegalImportBench {
         int rows = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         DataSource ds = NormalizeTestDb.create("bench_legal");
         JdbcTemplate jdbc = new JdbcTemplate(ds);
+        explainSlowStatements(jdbc, System.getenv("LEGAL_BENCH_EXPLAIN"));
         wipe(jdbc);
         NormalizeTestDb.truncate(jdbc);
         long t0 = System.nanoTime();
@@ -129,11 +130,25 @@ public final class LegalImportBench {
                 first.applyMillis(), a.stepMillis(), made, folderSecs);
         boolean ok = first.rows() == rows && a.rejected() == invalid && a.imported() == rows - invalid && made == a.imported();
 
-        // the same workbook again
+        // the same workbook again: counted by the importer and in the tables themselves
+        Map<String, Long> tablesBefore = tableCounts(jdbc);
+        java.sql.Timestamp since = jdbc.queryForObject("SELECT clock_timestamp()", java.sql.Timestamp.class);
         long r0 = System.nanoTime();
         LegalImporter.Outcome again = importer.importWorkbook(wb, "bench", null);
         double reSecs = secs(r0);
-        long reWritten = again.applied().rowsWritten() + again.casesNeedingFolders().size();
+        Map<String, Long> tablesAfter = tableCounts(jdbc);
+        long touched = jdbc.queryForObject("SELECT (SELECT count(*) FROM legal_cases WHERE updated_at >= ?)"
+                + " + (SELECT count(*) FROM legal_case_history WHERE changed_at >= ?)"
+                + " + (SELECT count(*) FROM legal_import_rows WHERE recorded_at >= ?)"
+                + " + (SELECT count(*) FROM legal_case_folders WHERE created_at >= ?)", Long.class, since, since, since, since);
+        long countDiffs = 0;
+        for (Map.Entry<String, Long> e : tablesBefore.entrySet()) {
+            countDiffs += Math.abs(tablesAfter.get(e.getKey()) - e.getValue());
+        }
+        System.err.printf("re-import: tables before %s, after %s; rows written or rewritten since it began: %d; importer's count %d,"
+                + " cases needing folders %d%n", tablesBefore, tablesAfter, touched, again.applied().rowsWritten(),
+                again.casesNeedingFolders().size());
+        long reWritten = again.applied().rowsWritten() + again.casesNeedingFolders().size() + touched + countDiffs;
         ok &= again.applied().imported() == 0 && again.applied().updated() == 0 && reWritten == 0;
 
         BenchReport.line("legal-import-rows-per-s(" + rows + "-rows,baseline=poi-streaming-read-alone)", rows / importSecs, "rows/s",
@@ -142,11 +157,25 @@ public final class LegalImportBench {
                 rows / (importSecs + folderSecs), "rows/s", rows / baseSecs);
         BenchReport.line("legal-import-heap-growth-mib(live-after-gc)", heapGrowth, "MiB");
         BenchReport.line("legal-reimport-seconds(baseline=first-import)", reSecs, "s", importSecs);
-        BenchReport.line("legal-reimport-rows-written", reWritten, "rows");
+        BenchReport.line("legal-reimport-rows-written(cases,history,import-rows,folders)", reWritten, "rows");
         if (!ok) {
             System.err.println("bench check failed: first " + a + " rows " + first.rows() + " folders " + made + "; again " + again.applied());
             System.exit(1);
         }
+    }
+
+    /** Row counts of the legal tables (history also by kind: a re-import adds no phase rows). */
+    static Map<String, Long> tableCounts(JdbcTemplate jdbc) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        jdbc.query("SELECT 'cases', count(*) FROM legal_cases UNION ALL SELECT 'history_' || change, count(*) FROM legal_case_history"
+                + " GROUP BY change UNION ALL SELECT 'import_rows', count(*) FROM legal_import_rows"
+                + " UNION ALL SELECT 'folders', count(*) FROM legal_case_folders", rs -> {
+                    out.put(rs.getString(1), rs.getLong(2));
+                });
+        for (String k : List.of("history_created", "history_phase", "history_updated")) {
+            out.putIfAbsent(k, 0L);
+        }
+        return out;
     }
 
     /** POI's streaming reader and nothing else: every cell's formatted value, counted. */
@@ -307,6 +336,24 @@ public final class LegalImportBench {
             }
             return used;
         }
+    }
+
+    /**
+     * LEGAL_BENCH_EXPLAIN=&lt;ms&gt;: PostgreSQL's auto_explain logs the plan, with actual times, of
+     * every statement (also those run inside functions and triggers) slower than that, on stderr
+     * with the server's log. For profiling the import's SQL; off by default (it slows it down).
+     */
+    private static void explainSlowStatements(JdbcTemplate jdbc, String minMillis) {
+        if (minMillis == null || minMillis.isBlank()) {
+            return;
+        }
+        int ms = Integer.parseInt(minMillis.trim());
+        String db = jdbc.queryForObject("SELECT current_database()", String.class);
+        jdbc.execute("ALTER DATABASE \"" + db + "\" SET session_preload_libraries = 'auto_explain'");
+        jdbc.execute("ALTER DATABASE \"" + db + "\" SET auto_explain.log_min_duration = " + ms);
+        jdbc.execute("ALTER DATABASE \"" + db + "\" SET auto_explain.log_analyze = on");
+        jdbc.execute("ALTER DATABASE \"" + db + "\" SET auto_explain.log_nested_statements = on");
+        jdbc.execute("ALTER DATABASE \"" + db + "\" SET auto_explain.log_timing = on");
     }
 
     /** Empties the legal tables of the bench database (their triggers refuse it, so with triggers off for this session). */

@@ -66,4 +66,27 @@ class CaseRowTest {
         assertThat(CaseRow.blank(new String[]{null, " ", "\u00A0", null})).isTrue();
         assertThat(CaseRow.blank(new String[]{null, "x"})).isFalse();
     }
+
+    @Test
+    void choicesIgnoreCaseBlanksAndHyphens() {
+        assertThat(CaseRow.choiceKey("Hearing Scheduled")).isEqualTo("hearing_scheduled");
+        assertThat(CaseRow.choiceKey("notice-served")).isEqualTo("notice_served");
+        assertThat(CaseRow.choiceKey("Notice \t\u00A0 Served")).isEqualTo("notice_served");
+        assertThat(CaseRow.choiceKey("writ_issued")).isEqualTo("writ_issued");
+        assertThat(CaseRow.choiceKey("EVICTION")).isEqualTo("eviction");
+        assertThat(CaseRow.of(2, cells("C", "Collections", "Writ - Issued", null, null, null)).error())
+                .isEqualTo("phase 'Writ - Issued' is not one of intake, notice_served, filed, hearing_scheduled, judgment, writ_issued, closed");
+    }
+
+    @Test
+    void datesAreStrictIsoDays() {
+        assertThat(CaseRow.of(2, cells("C", "eviction", "filed", null, "2024-02-29", null)).filingDate())
+                .isEqualTo(LocalDate.of(2024, 2, 29));
+        assertThat(CaseRow.of(2, cells("C", "eviction", "filed", null, "2025-13-01", null)).error())
+                .isEqualTo("Filing Date '2025-13-01' is not a date");
+        assertThat(CaseRow.of(2, cells("C", "eviction", "filed", null, "2025-1-01", null)).error())
+                .isEqualTo("Filing Date '2025-1-01' is not a date");
+        assertThat(CaseRow.of(2, cells("C", "eviction", "filed", null, "2025-0a-01", null)).error())
+                .isEqualTo("Filing Date '2025-0a-01' is not a date");
+    }
 }
