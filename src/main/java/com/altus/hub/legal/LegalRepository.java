@@ -351,6 +351,8 @@ public class LegalRepository {
                 st.execute("ANALYZE legal_matches");
                 t = step(steps, "match", t);
                 st.execute(RESULT);
+                // its size and its accepted rows, for the plans of the statements that read it
+                st.execute("ANALYZE legal_result (error, status)");
                 t = step(steps, "lifecycle", t);
             }
             long historyBefore = historyCount();
@@ -451,14 +453,7 @@ public class LegalRepository {
             List<String> out = new ArrayList<>();
             // a case without a folder needs one (its tenancy exists: its row was matched in this
             // transaction); only the cases with a folder have their source's md5 computed and compared
-            try (PreparedStatement ps = c.prepareStatement("WITH x AS MATERIALIZED ("
-                    + " SELECT r.case_number, f.source_md5 FROM legal_result r"
-                    + " LEFT JOIN legal_case_folders f ON f.case_number = r.case_number WHERE r.error IS NULL)"
-                    + " SELECT x.case_number FROM x WHERE x.source_md5 IS NULL"
-                    + " UNION ALL"
-                    + " SELECT x.case_number FROM x JOIN legal_case_tenancies t ON t.case_number = x.case_number"
-                    + " WHERE x.source_md5 IS NOT NULL AND x.source_md5 <> " + SOURCE_MD5
-                    + " ORDER BY 1")) {
+            try (PreparedStatement ps = c.prepareStatement(NEEDING_FOLDERS)) {
                 ps.setString(1, root);
                 ps.setFetchSize(5000);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -584,6 +579,49 @@ public class LegalRepository {
     /** A rejected row: spreadsheet row number and reason. */
     public record RowError(int row, String message) {
     }
+
+    /**
+     * The cases of this import that need their folder made: those without one, and those whose
+     * folder's source (md5 of the root, parameter 1, and their row of {@code legal_case_tenancies})
+     * changed. The tenancy rows are built here as the view builds them, for the whole import at once:
+     * the primary owner of each property and primary tenant of each lease picked once (DISTINCT ON,
+     * same order as the view's LATERAL ... LIMIT 1), joined by hash; {@code ROW(...)::text} is the
+     * view row's text (same columns, same order, same output functions). The view itself stays
+     * LATERAL: it is the fast form for the folder step's batches of a few hundred cases.
+     */
+    private static final String NEEDING_FOLDERS = """
+            WITH x AS MATERIALIZED (
+                SELECT r.case_number, f.source_md5
+                FROM legal_result r
+                LEFT JOIN legal_case_folders f ON f.case_number = r.case_number
+                WHERE r.error IS NULL)
+            SELECT x.case_number FROM x WHERE x.source_md5 IS NULL
+            UNION ALL
+            SELECT x.case_number
+            FROM x
+            JOIN legal_cases c ON c.case_number = x.case_number
+            JOIN normalized_leases l ON l.id = c.lease_id
+            JOIN normalized_properties p ON p.id = l.property_id
+            LEFT JOIN normalized_units u ON u.id = l.unit_id
+            LEFT JOIN (
+                SELECT DISTINCT ON (po.property_id) po.property_id, o.doorloop_id, coalesce(o.full_name, o.company_name) AS name
+                FROM normalized_property_owners po
+                JOIN normalized_owners o ON o.id = po.owner_id
+                WHERE po.deleted_at IS NULL
+                ORDER BY po.property_id, po.ownership_percentage DESC NULLS LAST, po.position
+            ) own ON own.property_id = p.id
+            LEFT JOIN (
+                SELECT DISTINCT ON (lt.lease_id) lt.lease_id, t.doorloop_id, t.full_name AS name
+                FROM normalized_lease_tenants lt
+                JOIN normalized_tenants t ON t.id = lt.tenant_id
+                WHERE lt.deleted_at IS NULL
+                ORDER BY lt.lease_id, lt.move_in_at NULLS LAST, t.doorloop_id
+            ) ten ON ten.lease_id = l.id
+            WHERE x.source_md5 IS NOT NULL
+              AND x.source_md5 <> md5(?::text || '|' || ROW(c.case_number, c.lease_id, own.doorloop_id, own.name, p.doorloop_id,
+                                                          p.name, u.doorloop_id, u.name, l.doorloop_id, ten.doorloop_id,
+                                                          ten.name)::text)
+            ORDER BY 1""";
 
     /** md5 of a tenancy row of legal_case_tenancies (alias t) and the root (parameter 1): what a case folder's path comes from. */
     static final String SOURCE_MD5 = "md5(?::text || '|' || t::text)";

@@ -145,9 +145,10 @@ public final class LegalImportBench {
         for (Map.Entry<String, Long> e : tablesBefore.entrySet()) {
             countDiffs += Math.abs(tablesAfter.get(e.getKey()) - e.getValue());
         }
-        System.err.printf("re-import: tables before %s, after %s; rows written or rewritten since it began: %d; importer's count %d,"
-                + " cases needing folders %d%n", tablesBefore, tablesAfter, touched, again.applied().rowsWritten(),
-                again.casesNeedingFolders().size());
+        System.err.printf("re-import in %.2f s (read+stage %d ms, apply %d ms %s, folders planned in the rest): tables before %s,"
+                + " after %s; rows written or rewritten since it began: %d; importer's count %d, cases needing folders %d%n", reSecs,
+                again.readAndStageMillis(), again.applyMillis(), again.applied().stepMillis(), tablesBefore, tablesAfter, touched,
+                again.applied().rowsWritten(), again.casesNeedingFolders().size());
         long reWritten = again.applied().rowsWritten() + again.casesNeedingFolders().size() + touched + countDiffs;
         ok &= again.applied().imported() == 0 && again.applied().updated() == 0 && reWritten == 0;
 

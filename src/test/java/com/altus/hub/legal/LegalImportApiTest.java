@@ -236,6 +236,37 @@ class LegalImportApiTest extends HubTestBase {
     }
 
     @Test
+    void aCaseWhoseTenancyWasRenamedGetsItsFolderAgainAndOnlyThen() throws Exception {
+        JsonNode m = matches(1).get(0);
+        Path wb = TestWorkbooks.write(tmp.resolve("renamed.xlsx"),
+                TestWorkbooks.withHeader(List.of(rowFor(m, "LT-500", "intake", "100"))));
+        JsonNode first = importOk(wb);
+        assertThat(first.get("imported").asInt()).as(first.toString()).isEqualTo(1);
+        Map<String, Object> made = jdbc.queryForMap("SELECT path, source_md5 FROM legal_case_folders WHERE case_number = 'LT-500'");
+        assertThat(runStats(importOk(wb)).get("folders_created").asLong()).isZero();
+
+        String property = m.get("property_id").asText();
+        String name = jdbc.queryForObject("SELECT name FROM normalized_properties WHERE doorloop_id = ?", String.class, property);
+        try {
+            jdbc.update("UPDATE normalized_properties SET name = ? WHERE doorloop_id = ?", name + " Annex", property);
+            JsonNode again = importOk(wb);
+            assertThat(again.get("updated").asInt()).isZero();
+            assertThat(runStats(again).get("folders_created").asLong()).isEqualTo(1);
+            Map<String, Object> remade = jdbc.queryForMap("SELECT path, source_md5 FROM legal_case_folders WHERE case_number = 'LT-500'");
+            assertThat(remade.get("source_md5")).isNotEqualTo(made.get("source_md5"));
+            assertThat((String) remade.get("path")).isNotEqualTo(made.get("path")).contains("-annex-").endsWith("/10_Legal/LT-500");
+            assertThat(runStats(importOk(wb)).get("folders_created").asLong()).isZero();
+        } finally {
+            jdbc.update("UPDATE normalized_properties SET name = ? WHERE doorloop_id = ?", name, property);
+        }
+    }
+
+    private JsonNode runStats(JsonNode answer) throws Exception {
+        return mapper.readTree(jdbc.queryForObject("SELECT stats::text FROM sync_jobs WHERE id = ?", String.class,
+                answer.get("run_id").asLong()));
+    }
+
+    @Test
     void aClosedCaseIsUntouchedAndHistoryIsAppendOnly() throws Exception {
         List<JsonNode> m = matches(1);
         List<Object> closed = rowFor(m.get(0), "LT-200", "closed", "900");
