@@ -45,7 +45,7 @@ public class DoorLoopSyncRoutes extends FlowRouteBuilder {
     public void configure() {
         flow(NAME, FlowParam.names(RESOURCES_PARAM, "a subset of the resources (paths or entity names), e.g. units,tasks"))
                 .process(sync::plan).id("doorloop-sync-plan")
-                .split(body())
+                .split(body()).id("doorloop-sync-resources")
                     .to("direct:" + RESOURCE_ROUTE).id("doorloop-sync-each")
                 .end()
                 .process(sync::finish).id("doorloop-sync-finish");
@@ -58,7 +58,7 @@ public class DoorLoopSyncRoutes extends FlowRouteBuilder {
         if (api.http()) {
             eachPage.loopDoWhile(pages::needsAttempt).id("doorloop-resource-attempts")
                         .process(pages::acquire).id("doorloop-resource-acquire")
-                        .doTry()
+                        .doTry().id("doorloop-resource-try")
                             .to(api.endpointUri()).id("doorloop-resource-get")
                         .doCatch(IOException.class)
                             .process(pages::transportFailed).id("doorloop-resource-transport-failed")

@@ -21,7 +21,7 @@ public class DropboxConfiguration {
     public DropboxStore dropboxStore(HubSettings settings,
                                      @Value("${hub.upload.dropbox-chunk-bytes:64MB}") DataSize chunk,
                                      @Value("${hub.dropbox.max-attempts:6}") int maxAttempts,
-                                     @Value("${hub.dropbox.read-timeout:PT5M}") Duration readTimeout) throws IOException {
+                                     @Value("${hub.dropbox.read-timeout:${hub.http.read-timeout:PT60S}}") Duration readTimeout) throws IOException {
         if (settings.dropbox.isPresent()) {
             HubSettings.Credentials c = settings.dropbox.get();
             log.info("Dropbox store: Dropbox API at {} / {} (app key {})", settings.dropboxApiUrl, settings.dropboxContentUrl,

@@ -85,7 +85,7 @@ public class UploadRoutes extends RouteBuilder {
         // Steps are .bean() calls (the bean processor binds the ${...} arguments); the bean *language*
         // would take any argument list with a '.' for an OGNL chain and copy the exchange on every call.
         from("direct:dropbox-upload").routeId("dropbox-upload").routeConfigurationId(RestErrors.ID).noStreamCaching()
-                .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
+                .onCompletion().modeBeforeConsumer().id("dropbox-upload-cleanup") // cleanup, whatever the outcome
                     .bean("idempotencyService", "release(${exchangeProperty.idempotencyClaim})").id("dropbox-upload-release")
                     .bean("uploadService", "discard(${exchangeProperty.upload})").id("dropbox-upload-discard")
                 .end()
@@ -104,7 +104,7 @@ public class UploadRoutes extends RouteBuilder {
 
         from("direct:upload-session-start").routeId("upload-session-start").routeConfigurationId(RestErrors.ID)
                 .noStreamCaching()
-                .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
+                .onCompletion().modeBeforeConsumer().id("upload-session-start-cleanup") // cleanup, whatever the outcome
                     .bean("uploadService", "discard(${exchangeProperty.upload})").id("upload-session-start-discard")
                 .end()
                 .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, 'first_chunk_base64', false)").id("upload-session-start-read-json")
@@ -115,7 +115,7 @@ public class UploadRoutes extends RouteBuilder {
 
         from("direct:upload-session-append").routeId("upload-session-append").routeConfigurationId(RestErrors.ID)
                 .noStreamCaching()
-                .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
+                .onCompletion().modeBeforeConsumer().id("upload-session-append-cleanup") // cleanup, whatever the outcome
                     .bean("uploadService", "discard(${exchangeProperty.upload})").id("upload-session-append-discard")
                 .end()
                 .choice().id("upload-session-append-raw-or-json")
@@ -133,7 +133,7 @@ public class UploadRoutes extends RouteBuilder {
 
         from("direct:upload-session-finish").routeId("upload-session-finish").routeConfigurationId(RestErrors.ID)
                 .noStreamCaching()
-                .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
+                .onCompletion().modeBeforeConsumer().id("upload-session-finish-cleanup") // cleanup, whatever the outcome
                     .bean("uploadService", "discard(${exchangeProperty.upload})").id("upload-session-finish-discard")
                 .end()
                 .bean("uploadService", "readJson(${body}, ${header.Content-Encoding}, '', false)").id("upload-session-finish-read-json")

@@ -262,7 +262,9 @@ public class ExportSteps {
 
     private void checkEnabled() {
         if (!settings.enabled()) {
-            throw new IllegalStateException("maidcentral-export is disabled: " + settings.disabledReason());
+            // a configuration error: the one-shot CLI exits 2, a REST or scheduled run fails saying what to set
+            throw new com.altus.hub.platform.config.ConfigException("MAIDCENTRAL_BASE_URL",
+                    "maidcentral-export is disabled: " + settings.disabledReason());
         }
     }
 }

@@ -44,7 +44,7 @@ public class IngestRoutes extends RouteBuilder {
         verb.to("direct:ingest-upload");
 
         from("direct:ingest-upload").routeId("ingest-upload").routeConfigurationId(RestErrors.ID).noStreamCaching()
-                .onCompletion().modeBeforeConsumer() // cleanup, whatever the outcome
+                .onCompletion().modeBeforeConsumer().id("ingest-upload-cleanup") // cleanup, whatever the outcome
                     .bean("idempotencyService", "release(${exchangeProperty.idempotencyClaim})").id("ingest-upload-release")
                     .bean("uploadService", "discard(${exchangeProperty.upload})").id("ingest-upload-discard")
                 .end()

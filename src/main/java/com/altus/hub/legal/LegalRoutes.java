@@ -40,7 +40,7 @@ public class LegalRoutes extends FlowRouteBuilder {
                 FlowParam.text("filename", "the workbook's name as uploaded or dropped"))
                 .bean("legalImportSteps", "open").id("legal-import-open")
                 .bean("legalImportSteps", "apply").id("legal-import-apply")
-                .split(body())
+                .split(body()).id("legal-import-folder-batches")
                     .to("direct:legal-import-folders").id("legal-import-each-folder-batch")
                 .end()
                 .bean("legalImportSteps", "finish").id("legal-import-finish");

@@ -94,6 +94,9 @@ class CrashRecoveryTest {
         assertThat(noTeam.stderr()).contains("configuration error").contains("TEAM_DROPBOX_APP_KEY");
         assertThat(mapper.readTree(noTeam.stdoutLines().get(noTeam.stdoutLines().size() - 1)).get("status").asText())
                 .isEqualTo("failed");
+        HubProcess.Result noMaidCentral = HubProcess.runToExit(env, "--hub.run-once=maidcentral-export");
+        assertThat(noMaidCentral.exitCode()).as(noMaidCentral.stderr()).isEqualTo(2);
+        assertThat(noMaidCentral.stderr()).contains("configuration error").contains("MAIDCENTRAL_BASE_URL");
 
         HubProcess.Result unknown = HubProcess.runToExit(env, "--hub.run-once=no-such-flow");
         assertThat(unknown.exitCode()).isEqualTo(2);

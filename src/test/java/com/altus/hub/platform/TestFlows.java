@@ -45,7 +45,7 @@ public class TestFlows extends FlowRouteBuilder {
                 FlowParam.text("partial", "partial reason"), FlowParam.text("fail", "failure message"),
                 FlowParam.integer("crash", "the widget that throws an Error instead"))
                 .process(TestFlows::widgets).id("test-echo-plan")
-                .split(body())
+                .split(body()).id("test-echo-widgets")
                     .to("direct:test-echo-widget").id("test-echo-each")
                 .end()
                 .process(TestFlows::outcome).id("test-echo-outcome");

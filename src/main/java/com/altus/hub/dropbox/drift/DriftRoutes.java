@@ -23,11 +23,11 @@ public class DriftRoutes extends FlowRouteBuilder {
                 .bean("driftSteps", "expected").id("drift-detector-expected")
                 .bean("driftSteps", "list").id("drift-detector-list")
                 .bean("driftSteps", "plan").id("drift-detector-plan")
-                .split(body())
+                .split(body()).id("drift-detector-moves")
                     .to("direct:" + DriftSteps.MOVE_ROUTE).id("drift-detector-each-move")
                 .end()
                 .bean("driftSteps", "batches").id("drift-detector-batches")
-                .split(body())
+                .split(body()).id("drift-detector-folder-batches")
                     .to("direct:" + DriftSteps.BATCH_ROUTE).id("drift-detector-each-batch")
                 .end()
                 .bean("driftSteps", "audit").id("drift-detector-audit");

@@ -29,6 +29,7 @@ public class TeamspaceRoutes extends FlowRouteBuilder {
                 .bean("teamspaceSteps", "connect").id("teamspace-migrate-connect")
                 .bean("teamspaceSteps", "select").id("teamspace-migrate-select")
                 .split(body());
+        each.id("teamspace-migrate-files");
         if (parallelism > 1) {
             each.parallelProcessing().executorService(getContext().getExecutorServiceManager()
                     .newFixedThreadPool(this, "teamspace-migrate", parallelism));

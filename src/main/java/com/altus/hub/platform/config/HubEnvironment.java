@@ -70,6 +70,7 @@ public class HubEnvironment implements EnvironmentPostProcessor, Ordered {
         for (String flow : HubSettings.KNOWN_FLOWS) {
             String override = settings.scheduleOverrides.get(flow);
             boolean enabled = !runOnce && !"off".equals(override)
+                    && (override != null || !HubSettings.UNSCHEDULED_FLOWS.contains(flow))
                     && env.getProperty("hub.scheduling.enabled", Boolean.class, true);
             props.put("hub.schedule." + flow + ".enabled", enabled);
             if (override != null && !"off".equals(override)) {

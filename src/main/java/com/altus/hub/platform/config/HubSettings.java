@@ -29,6 +29,13 @@ public final class HubSettings {
     public static final List<String> KNOWN_FLOWS = List.of(
             "azure-sync", "maidcentral-export", "doorloop-sync", "doorloop-normalize", "doorloop-kpis",
             "drift-detector", "teamspace-migrate", "dlq-replay", "legal-import");
+    /**
+     * Flows with no schedule of their own (CONTRACT section 4: after doorloop-sync, manual): their
+     * schedule routes (routes/on-demand.yaml) start only when HUB_SCHEDULE_<FLOW> sets a cron.
+     */
+    public static final List<String> UNSCHEDULED_FLOWS = List.of("doorloop-normalize", "doorloop-kpis", "teamspace-migrate");
+    /** Runs on upload (or a workbook dropped in its inbox): a cron has nothing to import. */
+    public static final String UPLOAD_FLOW = "legal-import";
 
     private static final Pattern CONTAINER_NAME = Pattern.compile("^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$");
 
@@ -356,6 +363,9 @@ public final class HubSettings {
             optional(var).ifPresent(v -> {
                 if (v.equalsIgnoreCase("off")) {
                     out.put(flow, "off");
+                } else if (flow.equals(UPLOAD_FLOW)) {
+                    throw new ConfigException(var, "legal-import runs when a workbook is uploaded (POST /api/legal/import) or "
+                            + "dropped in its inbox, so it has no schedule; only 'off' is accepted, got '" + v + "'");
                 } else if (CronExpression.isValidExpression(v)) {
                     out.put(flow, v);
                 } else {

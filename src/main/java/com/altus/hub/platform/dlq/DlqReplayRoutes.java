@@ -19,8 +19,8 @@ public class DlqReplayRoutes extends FlowRouteBuilder {
         flow(NAME, FlowParam.integers("ids", "replay these letters (pending or parked), whatever their due time"),
                 FlowParam.text("flow", "replay this flow's pending and parked letters"))
                 .bean("dlqReplay", "claim").id("dlq-replay-claim")
-                .loopDoWhile(simple("${body.size} > 0"))
-                    .split(body())
+                .loopDoWhile(simple("${body.size} > 0")).id("dlq-replay-batches")
+                    .split(body()).id("dlq-replay-letters")
                         .to("direct:dlq-replay-letter").id("dlq-replay-each")
                     .end()
                     .bean("dlqReplay", "claimMore(${exchange}, ${body})").id("dlq-replay-claim-more")

@@ -32,6 +32,9 @@ public class ControlRoutes extends RouteBuilder {
                 .endpointProperty("disableStreamCache", "true")
                 .endpointProperty("httpBinding", "#" + RestTransport.BINDING)
                 .bindingMode(RestBindingMode.off)
+                // each REST verb and the direct: route it calls are one route with the direct route's
+                // id (dropbox-upload, api-flow-run, ...): one exchange per request, one diagram in Hawtio
+                .inlineRoutes(true)
                 .apiContextPath("/api/openapi.json")
                 .apiContextRouteId("api-openapi")
                 // servers[0] is the caller's origin (X-Forwarded-Proto/-Host behind a proxy), not 0.0.0.0

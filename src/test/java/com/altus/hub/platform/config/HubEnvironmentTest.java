@@ -37,6 +37,12 @@ class HubEnvironmentTest {
         assertThat(env.getProperty("hub.schedule.azure-sync.enabled")).isEqualTo("false");
         assertThat(env.getProperty("hub.schedule.azure-sync.cron")).isNull();
         assertThat(env.getProperty("hub.schedule.doorloop-sync.enabled")).isEqualTo("true");
+        // flows without a schedule of their own get one only when HUB_SCHEDULE_<FLOW> sets a cron
+        assertThat(env.getProperty("hub.schedule.teamspace-migrate.enabled")).isEqualTo("false");
+        assertThat(env.getProperty("hub.schedule.doorloop-kpis.enabled")).isEqualTo("false");
+        StandardEnvironment manual = process(Map.of("HUB_SCHEDULE_TEAMSPACE_MIGRATE", "0 0 2 * * ?"));
+        assertThat(manual.getProperty("hub.schedule.teamspace-migrate.enabled")).isEqualTo("true");
+        assertThat(manual.getProperty("hub.schedule.teamspace-migrate.cron")).isEqualTo("0 0 2 * * ?");
         assertThat(env.getProperty("server.port")).isEqualTo("8080");
         assertThat(env.getProperty("server.address")).isEqualTo("127.0.0.1");
         assertThat(env.getProperty("hub.bind.loopback")).isEqualTo("true");

@@ -55,6 +55,7 @@ class HubSettingsTest {
         rejects("AZURE_STORAGE_CONNECTION_STRING", "AZURE_STORAGE_CONNECTION_STRING", "garbage", "AZURE_BLOB_CONTAINER", "ok-name");
         rejects("AZURE_BLOB_SAS_URL", "AZURE_BLOB_SAS_URL", "https://acct.blob.core.windows.net/c?sv=1");
         rejects("HUB_SCHEDULE_AZURE_SYNC", "HUB_SCHEDULE_AZURE_SYNC", "every 5 minutes");
+        rejects("HUB_SCHEDULE_LEGAL_IMPORT", "HUB_SCHEDULE_LEGAL_IMPORT", "0 0/5 * * * ?");
         rejects("DROPBOX_ROOT", "DROPBOX_ROOT", "relative/path");
         rejects("MAIDCENTRAL_PASSWORD", "MAIDCENTRAL_BASE_URL", "https://mc.example.com", "MAIDCENTRAL_USERNAME", "u");
     }

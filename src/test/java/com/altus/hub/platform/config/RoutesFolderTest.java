@@ -57,7 +57,9 @@ class RoutesFolderTest {
                 Map<String, String> crons = await().atMost(Duration.ofSeconds(30)).until(() -> triggers(jdbc), t -> t.size() >= 3);
                 assertThat(crons).containsEntry("hub/dlq-replay", "0 0/30 * * * ?")
                         .containsEntry("hub/azure-sync", "0 0/15 * * * ?")
-                        .containsEntry("hub/doorloop-sync", "0 0 * * * ?");
+                        .containsEntry("hub/doorloop-sync", "0 0 * * * ?")
+                        .as("flows without a schedule of their own (routes/on-demand.yaml) stay unscheduled")
+                        .doesNotContainKeys("hub/teamspace-migrate", "hub/doorloop-normalize", "hub/doorloop-kpis");
             }
 
             // the relative sample defaults do not exist here: their flows fail and say which variable to set
@@ -85,15 +87,19 @@ class RoutesFolderTest {
         Files.writeString(routes.resolve("schedules.yaml"),
                 Files.readString(packaged.resolve("schedules.yaml")).replace("0 0/30 * * * ?", "0 0/7 * * * ?"));
         Files.copy(packaged.resolve("doorloop.yaml"), routes.resolve("doorloop.yaml"));
+        Files.copy(packaged.resolve("on-demand.yaml"), routes.resolve("on-demand.yaml"));
         // no azure-sync.yaml: the folder replaces the packaged routes, it does not add to them
 
         String db = TestDatabase.createDatabase("routes_dir");
         JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.dataSource(db));
         Map<String, String> env = Map.of("DATABASE_URL", TestDatabase.jdbcUrl(db), "DATABASE_USER", "postgres",
-                "DATABASE_PASSWORD", "postgres", "HUB_API_TOKEN", TOKEN, "HUB_ROUTES_DIR", routes.toString());
+                "DATABASE_PASSWORD", "postgres", "HUB_API_TOKEN", TOKEN, "HUB_ROUTES_DIR", routes.toString(),
+                "HUB_SCHEDULE_DOORLOOP_KPIS", "0 30 6 * * ?");
         try (HubProcess hub = HubProcess.startServerIn(Files.createTempDirectory("hub-elsewhere"), "512m", env)) {
-            Map<String, String> crons = await().atMost(Duration.ofSeconds(30)).until(() -> triggers(jdbc), t -> t.size() >= 2);
+            Map<String, String> crons = await().atMost(Duration.ofSeconds(30)).until(() -> triggers(jdbc), t -> t.size() >= 3);
             assertThat(crons).containsEntry("hub/dlq-replay", "0 0/7 * * * ?").containsKey("hub/doorloop-sync")
+                    .as("a flow without a schedule of its own gets one from HUB_SCHEDULE_<FLOW>")
+                    .containsEntry("hub/doorloop-kpis", "0 30 6 * * ?").doesNotContainKey("hub/teamspace-migrate")
                     .doesNotContainKey("hub/azure-sync");
             assertThat(hub.alive()).isTrue();
         }
