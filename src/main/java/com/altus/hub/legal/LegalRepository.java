@@ -68,7 +68,7 @@ public class LegalRepository {
      * Memory for the import's sorts and hash tables (this transaction only): the hash joins over a
      * workbook of 100,000 rows stay in memory instead of spilling to temporary files.
      */
-    static final String WORK_MEM = "64MB";
+    static final String SET_WORK_MEM = "SET LOCAL work_mem = '64MB'";
 
     /** Case numbers in more than one row: every such row is rejected (ambiguous), listing the first rows. */
     private static final String DUPLICATES = """
@@ -337,7 +337,7 @@ public class LegalRepository {
             java.util.Map<String, Long> steps = new java.util.LinkedHashMap<>();
             long t = System.nanoTime();
             try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL work_mem = '" + WORK_MEM + "'");
+                st.execute(SET_WORK_MEM);
                 // every join here is between a large side read whole and a small one: hash joins; a
                 // merge join would sort the 100,000 staged rows (wide ones) to save a small hash table
                 st.execute("SET LOCAL enable_mergejoin = off");

@@ -3,28 +3,18 @@ package com.altus.hub.platform.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import com.altus.hub.platform.config.ConfigException;
-import com.altus.hub.platform.config.HubEnvironment;
+import com.altus.hub.test.TestEnvironments;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
 /** HUB_BIND is the one source of the listening address, whatever else tries to set it. */
 class BindAddressTest {
 
     private static StandardEnvironment process(Map<String, Object> vars) {
-        StandardEnvironment env = new StandardEnvironment();
-        env.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
-        env.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
-        Map<String, Object> m = new HashMap<>(vars);
-        m.putIfAbsent("DATABASE_URL", "jdbc:postgresql://db.example.com:5432/hub");
-        env.getPropertySources().addFirst(new MapPropertySource("test", m));
-        new HubEnvironment().postProcessEnvironment(env, new SpringApplication());
-        return env;
+        return TestEnvironments.processed(vars);
     }
 
     @Test
