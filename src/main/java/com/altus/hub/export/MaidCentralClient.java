@@ -57,6 +57,10 @@ public class MaidCentralClient {
     private final ExportSettings settings;
     private final ObjectMapper json = new ObjectMapper();
     private final java.util.concurrent.atomic.AtomicReference<Token> token = new java.util.concurrent.atomic.AtomicReference<>();
+    /** One token request at a time: companies exported in parallel that need a token wait for the one in flight. */
+    private final java.util.concurrent.Semaphore tokenTurn = new java.util.concurrent.Semaphore(1);
+    /** Exchange property: this exchange holds {@link #tokenTurn}. */
+    private static final String HOLDS_TOKEN_TURN = "HubMaidCentralTokenTurn";
 
     public MaidCentralClient(ExportSettings settings) {
         this.settings = settings;
@@ -76,6 +80,26 @@ public class MaidCentralClient {
     public boolean needsToken(Exchange exchange) {
         Token t = token.get();
         return t == null || System.nanoTime() >= t.expiresAtNanos();
+    }
+
+    /**
+     * Waits until no other exchange is fetching a token, then holds the turn (released by
+     * {@link #endTokenTurn}): after the wait, {@link #needsToken} tells whether the one fetched
+     * meanwhile will do, so parallel companies meeting a missing or revoked token fetch one, not one each.
+     */
+    public void beginTokenTurn(Exchange exchange) throws InterruptedException {
+        Duration wait = settings.readTimeout().multipliedBy(10);
+        if (!tokenTurn.tryAcquire(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new TransientFailure("waited " + wait.toSeconds() + " s for another MaidCentral token request to finish", 0, null);
+        }
+        exchange.setProperty(HOLDS_TOKEN_TURN, Boolean.TRUE);
+    }
+
+    /** Releases the turn taken by {@link #beginTokenTurn}, whether the token request succeeded or failed. */
+    public void endTokenTurn(Exchange exchange) {
+        if (exchange.removeProperty(HOLDS_TOKEN_TURN) != null) {
+            tokenTurn.release();
+        }
     }
 
     /** The token request: {@code POST /token} with the password grant as a form. */

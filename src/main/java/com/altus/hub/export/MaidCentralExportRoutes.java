@@ -146,8 +146,16 @@ public class MaidCentralExportRoutes extends FlowRouteBuilder {
         from("direct:" + TOKEN_ROUTE).routeId(TOKEN_ROUTE)
                 .routeConfigurationId(FlowRouteConfiguration.ID)
                 .noStreamCaching()
-                .bean(client, "tokenRequest").id("maidcentral-export-token-request")
-                .to(api).id("maidcentral-export-token-http")
-                .bean(client, "tokenAnswer").id("maidcentral-export-token-answer");
+                // one token request at a time; who waited uses the token fetched meanwhile
+                .bean(client, "beginTokenTurn").id("maidcentral-export-token-turn")
+                .doTry().id("maidcentral-export-token-try")
+                    .filter(method(client, "needsToken")).id("maidcentral-export-token-still-needed")
+                        .bean(client, "tokenRequest").id("maidcentral-export-token-request")
+                        .to(api).id("maidcentral-export-token-http")
+                        .bean(client, "tokenAnswer").id("maidcentral-export-token-answer")
+                    .endDoTry()
+                .doFinally().id("maidcentral-export-token-finally")
+                    .bean(client, "endTokenTurn").id("maidcentral-export-token-turn-end")
+                .end();
     }
 }

@@ -63,6 +63,8 @@ public final class FakeMaidCentral extends FakeHttpServer {
     /** Valid tokens and when they expire (System.nanoTime). */
     private final Map<String, Long> tokens = new ConcurrentHashMap<>();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
+    /** How long the token endpoint takes to answer (a slow identity server). */
+    private volatile Duration tokenDelay = Duration.ZERO;
     /** Requests left before every token expires; negative = never. */
     private final AtomicInteger expireTokensAfter = new AtomicInteger(-1);
     public final AtomicInteger tokensIssued = new AtomicInteger();
@@ -149,6 +151,11 @@ public final class FakeMaidCentral extends FakeHttpServer {
         tokenLifetime = d;
     }
 
+    /** The token endpoint answers only after {@code d} (an identity server under load). */
+    public void tokenDelay(Duration d) {
+        tokenDelay = d;
+    }
+
     /** Every token issued so far stops working after {@code n} more authorized requests (MaidCentral revoking them). */
     public void expireTokensAfter(int n) {
         expireTokensAfter.set(n);
@@ -185,6 +192,7 @@ public final class FakeMaidCentral extends FakeHttpServer {
         badJson.clear();
         expireTokensAfter.set(-1);
         tokenLifetime = Duration.ofHours(1);
+        tokenDelay = Duration.ZERO;
         clearFaults();
         resetCounters();
     }
@@ -203,6 +211,9 @@ public final class FakeMaidCentral extends FakeHttpServer {
     // ------------------------------------------------------------------ handlers
 
     private Response token(Recorded r) throws Exception {
+        if (!tokenDelay.isZero()) {
+            Thread.sleep(tokenDelay.toMillis());
+        }
         Map<String, String> form = form(r.bodyText());
         if (!"password".equals(form.get("grant_type"))) {
             return Response.json(400, "{\"error\":\"unsupported_grant_type\"}");
