@@ -227,10 +227,10 @@ public class ApiSecurityFilter extends OncePerRequestFilter {
     }
 
     /** A request whose (small, already limited) body was read by the filter. */
-    static final class BufferedRequest extends HttpServletRequestWrapper {
+    public static final class BufferedRequest extends HttpServletRequestWrapper {
         private final byte[] body;
 
-        BufferedRequest(HttpServletRequest req, byte[] body) {
+        public BufferedRequest(HttpServletRequest req, byte[] body) {
             super(req);
             this.body = body;
         }
@@ -283,11 +283,11 @@ public class ApiSecurityFilter extends OncePerRequestFilter {
     }
 
     /** Counts body bytes as they are read and stops at the limit (for chunked bodies without a length). */
-    static final class LimitedRequest extends HttpServletRequestWrapper {
+    public static final class LimitedRequest extends HttpServletRequestWrapper {
         private final long limit;
         private ServletInputStream stream;
 
-        LimitedRequest(HttpServletRequest req, long limit) {
+        public LimitedRequest(HttpServletRequest req, long limit) {
             super(req);
             this.limit = limit;
         }
